@@ -1,0 +1,222 @@
+//! The expert finder's ranking (DESIGN P2): who knows a skill, and why.
+//!
+//! Storage gathers *evidence* — typed facts such as "rates themselves 4/5 in Negotiation" or
+//! "endorsed for Negotiation by 3 colleagues" — for every person with a skill matching the
+//! query. This module turns evidence into a score and a list of reasons. A new signal
+//! (accepted answers, kudos, sessions facilitated) is one new [`Signal`] variant with its
+//! points and its sentence, and one query in the store that produces it; nothing else changes.
+
+use serde::Serialize;
+
+/// One kind of evidence that a person knows a skill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Signal {
+    /// The person's own rating, 1 to 5.
+    SelfRating { level: u8 },
+    /// Colleagues who endorsed the skill; `names` holds up to three of them for the reason.
+    Endorsements { count: u32, names: Vec<String> },
+}
+
+impl Signal {
+    /// Points for this evidence. Self-ratings are cheap to give, so a colleague's word counts
+    /// more than a step of self-rating, with diminishing returns so that popularity alone
+    /// does not outrank expertise.
+    pub fn points(&self) -> f64 {
+        match self {
+            Signal::SelfRating { level } => 10.0 * f64::from(*level),
+            Signal::Endorsements { count, .. } => 40.0 * (1.0 - 0.75f64.powi(*count as i32)),
+        }
+    }
+
+    /// The reason shown to the searcher, in a full sentence fragment.
+    pub fn reason(&self, skill: &str) -> String {
+        match self {
+            Signal::SelfRating { level } => {
+                let label = crate::Level::new(i64::from(*level)).map_or("", |l| l.label());
+                format!("rates themselves {level}/5 ({label}) in {skill}")
+            }
+            Signal::Endorsements { count, names } => {
+                let who = if names.is_empty() {
+                    String::new()
+                } else {
+                    let shown = names.join(", ");
+                    let more = (*count as usize).saturating_sub(names.len());
+                    if more > 0 {
+                        format!(" ({shown} and {more} more)")
+                    } else {
+                        format!(" ({shown})")
+                    }
+                };
+                let noun = if *count == 1 {
+                    "colleague"
+                } else {
+                    "colleagues"
+                };
+                format!("endorsed for {skill} by {count} {noun}{who}")
+            }
+        }
+    }
+}
+
+/// Evidence about one person and one matching skill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub person_id: i64,
+    pub skill: String,
+    pub signal: Signal,
+}
+
+/// A reason a person is suggested, with the points it contributed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub skill: String,
+    #[serde(flatten)]
+    pub signal: Signal,
+    pub points: f64,
+    pub text: String,
+}
+
+/// A ranked suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub person_id: i64,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+}
+
+/// Ranks people by their evidence, best first. When a query matches several skills
+/// ("negotiation" matches "Negotiation" and "Salary negotiation"), a person's best skill counts
+/// fully and the others a fifth, so breadth helps without beating depth. Ties are broken by
+/// person id so the order is stable.
+pub fn rank(evidence: impl IntoIterator<Item = Evidence>) -> Vec<Suggestion> {
+    use std::collections::BTreeMap;
+    let mut per_person: BTreeMap<i64, BTreeMap<String, Vec<Signal>>> = BTreeMap::new();
+    for e in evidence {
+        per_person
+            .entry(e.person_id)
+            .or_default()
+            .entry(e.skill)
+            .or_default()
+            .push(e.signal);
+    }
+    let mut out: Vec<Suggestion> = per_person
+        .into_iter()
+        .map(|(person_id, skills)| {
+            let mut skill_scores: Vec<f64> = Vec::new();
+            let mut reasons = Vec::new();
+            for (skill, signals) in skills {
+                let mut total = 0.0;
+                for signal in signals {
+                    let points = signal.points();
+                    total += points;
+                    reasons.push(Reason {
+                        text: signal.reason(&skill),
+                        skill: skill.clone(),
+                        signal,
+                        points,
+                    });
+                }
+                skill_scores.push(total);
+            }
+            skill_scores.sort_by(|a, b| b.total_cmp(a));
+            let score = skill_scores
+                .iter()
+                .enumerate()
+                .map(|(i, s)| if i == 0 { *s } else { s / 5.0 })
+                .sum::<f64>();
+            reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
+            Suggestion {
+                person_id,
+                score: (score * 10.0).round() / 10.0,
+                reasons,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.person_id.cmp(&b.person_id))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(person_id: i64, skill: &str, signal: Signal) -> Evidence {
+        Evidence {
+            person_id,
+            skill: skill.into(),
+            signal,
+        }
+    }
+
+    #[test]
+    fn endorsements_and_level_both_count() {
+        let ranked = rank([
+            ev(1, "Negotiation", Signal::SelfRating { level: 5 }),
+            ev(2, "Negotiation", Signal::SelfRating { level: 4 }),
+            ev(
+                2,
+                "Negotiation",
+                Signal::Endorsements {
+                    count: 3,
+                    names: vec!["Ana".into(), "Ben".into()],
+                },
+            ),
+            ev(3, "Negotiation", Signal::SelfRating { level: 2 }),
+        ]);
+        let order: Vec<i64> = ranked.iter().map(|s| s.person_id).collect();
+        assert_eq!(order, vec![2, 1, 3]);
+        let texts: Vec<&str> = ranked[0].reasons.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "rates themselves 4/5 (advanced) in Negotiation",
+                "endorsed for Negotiation by 3 colleagues (Ana, Ben and 1 more)"
+            ]
+        );
+    }
+
+    #[test]
+    fn depth_beats_breadth() {
+        let ranked = rank([
+            ev(1, "Negotiation", Signal::SelfRating { level: 5 }),
+            ev(2, "Negotiation", Signal::SelfRating { level: 3 }),
+            ev(2, "Salary negotiation", Signal::SelfRating { level: 3 }),
+        ]);
+        assert_eq!(ranked[0].person_id, 1);
+        assert!(ranked[1].score > 30.0, "breadth still adds something");
+    }
+
+    #[test]
+    fn endorsements_have_diminishing_returns() {
+        let one = Signal::Endorsements {
+            count: 1,
+            names: vec![],
+        }
+        .points();
+        let two = Signal::Endorsements {
+            count: 2,
+            names: vec![],
+        }
+        .points();
+        let many = Signal::Endorsements {
+            count: 100,
+            names: vec![],
+        }
+        .points();
+        assert!(two - one < one);
+        assert!(many <= 40.0);
+        assert_eq!(
+            Signal::Endorsements {
+                count: 1,
+                names: vec![]
+            }
+            .reason("SQL"),
+            "endorsed for SQL by 1 colleague"
+        );
+    }
+}
