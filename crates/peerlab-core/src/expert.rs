@@ -220,3 +220,14 @@ mod tests {
         );
     }
 }
+
+impl Reason {
+    /// Names the colleagues behind an endorsement reason ("… by 3 colleagues (Ana, Ben and
+    /// 1 more)"); other reasons are left as they are.
+    pub fn name_endorsers(&mut self, who: Vec<String>) {
+        if let Signal::Endorsements { names, .. } = &mut self.signal {
+            *names = who;
+            self.text = self.signal.reason(&self.skill);
+        }
+    }
+}

@@ -322,3 +322,11 @@ mod tests {
         assert!(Role::parse("owner").is_err());
     }
 }
+
+impl TryFrom<String> for Role {
+    type Error = ValueError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Role::parse(&s)
+    }
+}

@@ -1,1 +1,191 @@
-//! placeholder
+//! peerlab's storage: one [`Store`] whose methods are the whole interface the rest of
+//! peerlab sees, over two native backends — SQLite (embedded, the default) and PostgreSQL
+//! (several stateless nodes share one).
+//!
+//! All SQL lives in this crate. Most statements are one text for both databases (`$1`
+//! placeholders, `ON CONFLICT`, `RETURNING` work on both); the places where the dialects
+//! differ are marked `DIALECT` and kept side by side. Each backend has its own migrations,
+//! embedded in the binary and run at start.
+//!
+//! This crate must never know about HTTP, and never decides who may do what: callers check
+//! authorisation before they call.
+
+mod auth;
+mod location;
+mod people;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use auth::{ApiToken, SessionUser};
+pub use location::Location;
+pub use people::{
+    DirectoryFilter, Facets, ImportSummary, Invitation, Person, PersonSkill, PersonSummary,
+    SkillRef,
+};
+
+/// What went wrong in storage. `NotFound` and `Conflict` are the caller's business (a 404 or
+/// a 409); everything else is unexpected.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Config(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code against whichever pool the store has. The body is compiled once per
+/// backend, so it can use sqlx's typed API on both without a type-erased driver.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `body` in a write transaction and commits it if the body returns `Ok`; `?` inside
+/// rolls back. SQLite transactions begin IMMEDIATE: they take the write lock up front, so two
+/// writers (a server and a CLI command) queue on the busy timeout instead of failing.
+macro_rules! write_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::Pool::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+pub(crate) use {on_pool, write_tx};
+
+/// The database behind one peerlab installation.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// Whether [`Store::open`] may create a new, empty database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Create {
+    /// The server creates its database on first start.
+    IfMissing,
+    /// Administrative commands work on an existing database only, so that a mistyped path is
+    /// an error instead of a new empty database.
+    MustExist,
+}
+
+impl Store {
+    /// Connects, configures and migrates the database at `location`.
+    pub async fn open(location: &Location, create: Create) -> Result<Self> {
+        let pool = match location {
+            Location::Sqlite(path) => {
+                if create == Create::MustExist && !path.exists() {
+                    return Err(StoreError::Config(format!(
+                        "there is no peerlab database at {}; check --data-dir or --database-url, or start \
+                         `peerlab serve` there first",
+                        path.display()
+                    )));
+                }
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(create == Create::IfMissing)
+                    // WAL lets readers run beside the one writer. NORMAL synchronisation in WAL
+                    // mode loses no committed transaction when the process crashes; only a
+                    // power failure can roll back the last commits.
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-32000");
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| {
+                        StoreError::Config(format!("cannot open {}: {e}", path.display()))
+                    })?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                Pool::Sqlite(pool)
+            }
+            Location::Postgres(url) => {
+                let options = sqlx::postgres::PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?;
+                // Each node keeps a modest pool: PostgreSQL's default limit is 100 connections,
+                // shared by every node and by maintenance tools.
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| {
+                        StoreError::Config(format!("cannot connect to PostgreSQL: {e}"))
+                    })?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Pool::Postgres(pool)
+            }
+        };
+        Ok(Self { pool })
+    }
+
+    /// The backend's name, for logs and the admin page.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Succeeds when the database answers a query.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |p| p.close().await)
+    }
+}
+
+/// Maps a unique-constraint violation to a conflict with `message`; other errors pass through.
+pub(crate) fn conflict_on_unique(
+    message: impl FnOnce() -> String,
+) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match e.as_database_error() {
+        Some(d) if d.is_unique_violation() => StoreError::Conflict(message()),
+        _ => StoreError::Database(e),
+    }
+}

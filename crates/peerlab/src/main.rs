@@ -1,1 +1,313 @@
-fn main() {}
+//! The `peerlab` binary: parses the command line, opens the database and wires the store to
+//! the web layer. It is not a library; everything it does is a few calls into the crates.
+
+mod demo;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use peerlab_core::{Email, PersonName, Role};
+use peerlab_store::{Create, Location, Store};
+use peerlab_web::{AppState, Clock, WebConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "peerlab",
+    version,
+    about = "peerlab: people learning from each other at work"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server without demo data.
+    Serve(ServeArgs),
+    /// Start the server with a demo company (created once, on first start).
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// How many people the demo company has.
+        #[arg(long, default_value_t = 320)]
+        people: usize,
+    },
+    /// Manage people.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory holding the embedded SQLite database (peerlab.db).
+    #[arg(
+        long,
+        env = "PEERLAB_DATA_DIR",
+        default_value = "peerlab-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB; overrides --data-dir.
+    #[arg(long, env = "PEERLAB_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[arg(long, env = "PEERLAB_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Address to listen on; use 0.0.0.0 to accept connections from other machines.
+    #[arg(long, env = "PEERLAB_BIND", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// The address people use to reach this server, for links in invitations.
+    #[arg(long, env = "PEERLAB_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, env = "PEERLAB_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a person who can log in; prints an invitation link unless --password-stdin is given.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// Read the password from standard input instead of printing an invitation link.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Base of the invitation link.
+        #[arg(
+            long,
+            env = "PEERLAB_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a person and print it alone on standard output.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+impl DbArgs {
+    fn location(&self) -> anyhow::Result<Location> {
+        match &self.database_url {
+            Some(url) => Ok(Location::parse_url(url)?),
+            None => Ok(Location::in_data_dir(&self.data_dir)),
+        }
+    }
+
+    /// Opens the database for a server, creating the data directory (but not its parents).
+    async fn open_for_server(&self) -> anyhow::Result<Store> {
+        let location = self.location()?;
+        if self.database_url.is_none() && !self.data_dir.is_dir() {
+            std::fs::create_dir(&self.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {} (does its parent exist?)",
+                    self.data_dir.display()
+                )
+            })?;
+        }
+        Ok(Store::open(&location, Create::IfMissing).await?)
+    }
+
+    async fn open_existing(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.location()?, Create::MustExist).await?)
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
+    let result = runtime
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(run(cli)));
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            init_logging(&args.log_format)?;
+            let store = args.db.open_for_server().await?;
+            serve(args, store, None).await
+        }
+        Command::Demo {
+            serve: args,
+            people,
+        } => {
+            init_logging(&args.log_format)?;
+            let store = args.db.open_for_server().await?;
+            let logins = demo::ensure(&store, people, Clock::System.now_ms()).await?;
+            serve(args, store, Some(logins)).await
+        }
+        Command::User(UserCommand::Add {
+            db,
+            email,
+            name,
+            role,
+            password_stdin,
+            public_url,
+        }) => {
+            let email = Email::parse(&email)?;
+            let name = PersonName::parse(&name)?;
+            let role = Role::parse(&role)?;
+            let store = db.open_existing().await?;
+            let now = Clock::System.now_ms();
+            let id = store.create_person(&email, &name, role, now).await?;
+            if password_stdin {
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password)?;
+                let hash = peerlab_web::hash_password(password.trim_end_matches(['\r', '\n']))
+                    .map_err(|e| anyhow::anyhow!(e.message))?;
+                store.set_password(id, &hash).await?;
+                println!("added {email} as {role}");
+            } else {
+                let token = peerlab_web::new_secret();
+                store
+                    .create_invitation(
+                        id,
+                        &peerlab_web::sha256_hex(&token),
+                        now,
+                        now + 7 * 86_400_000,
+                    )
+                    .await?;
+                println!("added {email} as {role}; invitation link (valid 7 days):");
+                println!("{}/invite/{token}", public_url.trim_end_matches('/'));
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { db, email, name }) => {
+            let email = Email::parse(&email)?;
+            let store = db.open_existing().await?;
+            let Some(person) = store.person_by_email(&email).await? else {
+                bail!("nobody with e-mail {email}; add them with `peerlab user add` first");
+            };
+            let token = format!("plk_{}", peerlab_web::new_secret());
+            store
+                .create_api_token(
+                    person.id,
+                    &name,
+                    &peerlab_web::sha256_hex(&token),
+                    Clock::System.now_ms(),
+                )
+                .await?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(format: &str) -> anyhow::Result<()> {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PEERLAB_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        "json" => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+        "text" => builder.compact().init(),
+        other => bail!("unknown log format '{other}'; use text or json"),
+    }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs, store: Store, logins: Option<demo::Logins>) -> anyhow::Result<()> {
+    let addr = SocketAddr::new(args.bind, args.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let shown_host = if args.bind.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        args.bind.to_string()
+    };
+    let url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{shown_host}:{}", args.port));
+    let state = AppState::new(
+        store.clone(),
+        Clock::System,
+        WebConfig {
+            public_url: url.clone(),
+        },
+    );
+
+    // Expired sessions and invitations are removed hourly; every node may do it.
+    let purge = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purge.purge_expired(Clock::System.now_ms()).await {
+                tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+        }
+    });
+
+    println!("peerlab is ready at {url}  (database: {})", store.backend());
+    if let Some(l) = logins {
+        println!("Log in as any of these (password: {}):", demo::PASSWORD);
+        println!("  admin        {}", l.admin);
+        println!("  facilitator  {}", l.facilitator);
+        println!("  member       {}", l.member);
+    }
+    println!("Press Ctrl+C to stop.");
+    tracing::info!(%addr, backend = store.backend(), "listening");
+    peerlab_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,326 @@
+//! Credentials: passwords, sessions, API tokens, invitations and the login throttle.
+//! Secrets arrive here already hashed; this module never sees a raw token.
+
+use peerlab_core::{Email, Role};
+use serde::Serialize;
+
+use crate::{on_pool, write_tx, Result, Store, StoreError};
+
+/// The person behind a valid session or API token.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SessionUser {
+    pub person_id: i64,
+    pub name: String,
+    pub email: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    /// The session's CSRF token; empty for API tokens, which are not sent by browsers.
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl Store {
+    /// The person id and password hash for a login attempt.
+    pub async fn credentials(&self, email: &Email) -> Result<Option<(i64, Option<String>)>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT id, password_hash FROM people WHERE email = $1"
+        )
+        .bind(email.as_str())
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    pub async fn set_password(&self, person_id: i64, password_hash: &str) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE people SET password_hash = $2 WHERE id = $1"
+        )
+        .bind(person_id)
+        .bind(password_hash)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        person_id: i64,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(token_hash)
+        .bind(person_id)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires_at)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The user of an unexpired session.
+    pub async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<SessionUser>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT p.id AS person_id, p.name, p.email, p.role, s.csrf_token FROM sessions s \
+             JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "DELETE FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Removes expired sessions, used invitations and stale throttle windows.
+    pub async fn purge_expired(&self, now: i64) -> Result<()> {
+        on_pool!(self, |p| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(p)
+                .await?;
+            sqlx::query("DELETE FROM invitations WHERE expires_at <= $1")
+                .bind(now)
+                .execute(p)
+                .await?;
+            sqlx::query("DELETE FROM login_failures WHERE window_start <= $1")
+                .bind(now - 86_400_000)
+                .execute(p)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    pub async fn create_api_token(
+        &self,
+        person_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "INSERT INTO api_tokens (person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
+        )
+        .bind(person_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(p)
+        .await
+        })?)
+    }
+
+    pub async fn api_tokens(&self, person_id: i64) -> Result<Vec<ApiToken>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE person_id = $1 ORDER BY id DESC"
+        )
+        .bind(person_id)
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    /// Revokes one of the person's own tokens. Revoking is final.
+    pub async fn revoke_api_token(&self, person_id: i64, token_id: i64, now: i64) -> Result<()> {
+        let done = on_pool!(self, |p| {
+            sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND person_id = $2"
+        )
+        .bind(token_id)
+        .bind(person_id)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if done == 0 {
+            return Err(StoreError::NotFound("API token"));
+        }
+        Ok(())
+    }
+
+    /// The user of a valid (unrevoked) API token; records its use at minute granularity so
+    /// busy clients do not turn every read into a write.
+    pub async fn api_token_user(&self, token_hash: &str, now: i64) -> Result<Option<SessionUser>> {
+        let found: Option<(SessionUser, Option<i64>, i64)> = on_pool!(self, |p| {
+            let row: Option<(i64, String, String, String, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT p.id, p.name, p.email, p.role, t.last_used_at, t.id FROM api_tokens t \
+                 JOIN people p ON p.id = t.person_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await?;
+            Ok::<_, sqlx::Error>(row.and_then(|(person_id, name, email, role, last, id)| {
+                let role = Role::parse(&role).ok()?;
+                Some((
+                    SessionUser {
+                        person_id,
+                        name,
+                        email,
+                        role,
+                        csrf_token: String::new(),
+                    },
+                    last,
+                    id,
+                ))
+            }))
+        })?;
+        let Some((user, last_used, id)) = found else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|t| now - t > 60_000) {
+            on_pool!(self, |p| sqlx::query(
+                "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
+            )
+            .bind(id)
+            .bind(now)
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+        }
+        Ok(Some(user))
+    }
+
+    pub async fn create_invitation(
+        &self,
+        person_id: i64,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO invitations (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(token_hash)
+        .bind(person_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The person an unused, unexpired invitation is for.
+    pub async fn invitation(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<crate::Invitation>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT p.id AS person_id, p.name, p.email FROM invitations i JOIN people p ON p.id = i.person_id \
+             WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2"
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(p)
+        .await
+        })?)
+    }
+
+    /// Uses an invitation to set a password, once. Returns the person id.
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(write_tx!(self, |tx| {
+            let person_id: Option<i64> = sqlx::query_scalar(
+                "UPDATE invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                 RETURNING person_id",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(person_id) = person_id else {
+                return Err(StoreError::NotFound("invitation"));
+            };
+            sqlx::query("UPDATE people SET password_hash = $2 WHERE id = $1")
+                .bind(person_id)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+            // A new password ends every session that the old one opened.
+            sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
+            person_id
+        }))
+    }
+
+    /// Failed logins for `key` in the window that started at or after `window_start`.
+    pub async fn login_failures(&self, key: &str, window_start: i64) -> Result<i64> {
+        let n: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT failures FROM login_failures WHERE key = $1 AND window_start >= $2"
+        )
+        .bind(key)
+        .bind(window_start)
+        .fetch_optional(p)
+        .await)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Counts a failed login for `key`; a window older than `window_start` starts again at 1.
+    pub async fn record_login_failure(&self, key: &str, now: i64, window_start: i64) -> Result<()> {
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO login_failures (key, failures, window_start) VALUES ($1, 1, $2) \
+             ON CONFLICT (key) DO UPDATE SET \
+               failures = CASE WHEN login_failures.window_start >= $3 THEN login_failures.failures + 1 ELSE 1 END, \
+               window_start = CASE WHEN login_failures.window_start >= $3 THEN login_failures.window_start ELSE $2 END"
+        )
+        .bind(key)
+        .bind(now)
+        .bind(window_start)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "DELETE FROM login_failures WHERE key = $1"
+        )
+        .bind(key)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+}

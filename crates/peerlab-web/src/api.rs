@@ -1,0 +1,470 @@
+//! The JSON API under `/api/v1`, described by `openapi.json` (served at
+//! `/api/v1/openapi.json`). Every request but the document itself needs a bearer token.
+//! Errors are `{"error": "<stable_code>", "message": "..."}`.
+
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use peerlab_core::{Level, Role, SkillName};
+use peerlab_store::{DirectoryFilter, Person, PersonSkill, PersonSummary, SkillRef};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, Error};
+use crate::import::{self, Refusal, MAX_IMPORT_BYTES};
+use crate::AppState;
+
+/// The largest JSON body the API reads.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me))
+        .route("/me/skills", post(set_skill))
+        .route("/me/skills/{skill_id}", delete(remove_skill))
+        .route("/me/wants", post(add_want))
+        .route("/me/wants/{skill_id}", delete(remove_want))
+        .route("/me/tokens", get(list_tokens).post(create_token))
+        .route("/me/tokens/{id}", delete(revoke_token))
+        .route("/people", get(people))
+        .route(
+            "/people/import",
+            post(import_people).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/people/{id}", get(person))
+        .route("/people/{id}/role", put(set_role))
+        .route("/people/{id}/invitations", post(invite))
+        .route(
+            "/people/{id}/skills/{skill_id}/endorsements",
+            post(endorse).delete(unendorse),
+        )
+        .route("/skills", get(skills))
+        .route("/experts", get(experts))
+        .fallback(|| async { ApiError(Error::not_found("API endpoint")) })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+        .into_response()
+}
+
+/// JSON input whose rejections are API errors with precise codes.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection as J;
+        match Json::<T>::from_request(req, s).await {
+            Ok(Json(t)) => Ok(ApiJson(t)),
+            Err(J::MissingJsonContentType(_)) => Err(Error::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            )
+            .into()),
+            Err(J::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(Error::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!(
+                        "the body is larger than the {} KiB limit",
+                        MAX_JSON_BYTES / 1024
+                    ),
+                )
+                .into())
+            }
+            Err(J::JsonDataError(e)) => Err(Error::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                e.body_text(),
+            )
+            .into()),
+            Err(e) => {
+                Err(Error::new(StatusCode::BAD_REQUEST, "invalid_json", e.body_text()).into())
+            }
+        }
+    }
+}
+
+/// Query parameters whose rejections (unknown or malformed parameters) are 400s.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, s).await {
+            Ok(q) => Ok(ApiQuery(q.0)),
+            Err(e) => {
+                Err(Error::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()).into())
+            }
+        }
+    }
+}
+
+/// A path whose malformed parts (a non-numeric id) are 400s.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, s).await {
+            Ok(p) => Ok(ApiPath(p.0)),
+            Err(e) => {
+                Err(Error::new(StatusCode::BAD_REQUEST, "invalid_path", e.body_text()).into())
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Me {
+    id: i64,
+    name: String,
+    email: String,
+    role: Role,
+}
+
+async fn me(ApiUser(user): ApiUser) -> Json<Me> {
+    let u = user.0;
+    Json(Me {
+        id: u.person_id,
+        name: u.name,
+        email: u.email,
+        role: u.role,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeopleQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    function: String,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Page<T> {
+    total: i64,
+    limit: i64,
+    offset: i64,
+    items: Vec<T>,
+}
+
+fn check_limit(limit: Option<i64>, default: i64) -> Result<i64, Error> {
+    match limit {
+        None => Ok(default),
+        Some(n @ 1..=200) => Ok(n),
+        Some(n) => Err(Error::bad_request(format!(
+            "limit: {n} is out of range; use 1 to 200"
+        ))),
+    }
+}
+
+async fn people(
+    State(state): State<AppState>,
+    _: ApiUser,
+    ApiQuery(q): ApiQuery<PeopleQuery>,
+) -> ApiResult<Json<Page<PersonSummary>>> {
+    let limit = check_limit(q.limit, 50)?;
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(Error::bad_request("offset: must be 0 or more").into());
+    }
+    let filter = DirectoryFilter {
+        query: q.q,
+        department: q.department,
+        location: q.location,
+        function: q.function,
+    };
+    let (items, total) = state.store.directory(&filter, limit, offset).await?;
+    Ok(Json(Page {
+        total,
+        limit,
+        offset,
+        items,
+    }))
+}
+
+#[derive(Serialize)]
+struct PersonDetail {
+    #[serde(flatten)]
+    person: Person,
+    skills: Vec<PersonSkill>,
+    wants_to_learn: Vec<SkillRef>,
+}
+
+async fn person(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<PersonDetail>> {
+    let person = state
+        .store
+        .person(id)
+        .await?
+        .ok_or_else(|| Error::not_found("person"))?;
+    Ok(Json(PersonDetail {
+        skills: state.store.person_skills(id, user.id()).await?,
+        wants_to_learn: state.store.wants(id).await?,
+        person,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleBody {
+    role: String,
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> ApiResult<StatusCode> {
+    user.require_admin()?;
+    let role = Role::parse(&body.role)?;
+    crate::pages::change_role(&state, id, role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    user.require_admin()?;
+    state
+        .store
+        .person(id)
+        .await?
+        .ok_or_else(|| Error::not_found("person"))?;
+    let link = crate::pages::invitation_link(&state, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "url": link, "expires_in_days": crate::pages::INVITATION_DAYS })),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkillBody {
+    name: String,
+    level: i64,
+}
+
+async fn set_skill(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<SkillBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let name = SkillName::parse(&body.name)?;
+    let level = Level::new(body.level)?;
+    let skill_id = state.store.set_skill(user.id(), &name, level).await?;
+    Ok(Json(
+        json!({ "skill_id": skill_id, "name": name.as_str(), "level": level.get() }),
+    ))
+}
+
+async fn remove_skill(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(skill_id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state.store.remove_skill(user.id(), skill_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameBody {
+    name: String,
+}
+
+async fn add_want(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<NameBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let name = SkillName::parse(&body.name)?;
+    let skill_id = state.store.add_want(user.id(), &name).await?;
+    Ok(Json(json!({ "skill_id": skill_id, "name": name.as_str() })))
+}
+
+async fn remove_want(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(skill_id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state.store.remove_want(user.id(), skill_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn endorse(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, skill_id)): ApiPath<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    if id == user.id() {
+        return Err(Error::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "self_endorsement",
+            "you cannot endorse your own skill",
+        )
+        .into());
+    }
+    state
+        .store
+        .endorse(user.id(), id, skill_id, state.now())
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn unendorse(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, skill_id)): ApiPath<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    state.store.unendorse(user.id(), id, skill_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    limit: Option<i64>,
+}
+
+async fn skills(
+    State(state): State<AppState>,
+    _: ApiUser,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<Vec<SkillRef>>> {
+    let limit = check_limit(q.limit, 50)?;
+    Ok(Json(state.store.search_skills(&q.q, limit).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpertsQuery {
+    skill: String,
+    limit: Option<i64>,
+}
+
+async fn experts(
+    State(state): State<AppState>,
+    _: ApiUser,
+    ApiQuery(q): ApiQuery<ExpertsQuery>,
+) -> ApiResult<Json<Vec<crate::experts::Expert>>> {
+    let limit = check_limit(q.limit, 20)?;
+    let skill = q.skill.trim();
+    if skill.is_empty() || skill.chars().count() > 200 {
+        return Err(
+            Error::bad_request("skill: give a skill or topic of 1 to 200 characters").into(),
+        );
+    }
+    Ok(Json(
+        crate::experts::find(&state.store, skill, limit as usize).await?,
+    ))
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Vec<peerlab_store::ApiToken>>> {
+    Ok(Json(state.store.api_tokens(user.id()).await?))
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<NameBody>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let (id, token) = crate::pages::new_api_token(&state, user.id(), &body.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "name": body.name.trim(), "token": token })),
+    ))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .revoke_api_token(user.id(), id, state.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Imports a CSV body synchronously: 200 with the counts, or 422 with every bad row.
+async fn import_people(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    request: Request<Body>,
+) -> ApiResult<Json<serde_json::Value>> {
+    user.require_admin()?;
+    let bytes = axum::body::to_bytes(request.into_body(), MAX_IMPORT_BYTES)
+        .await
+        .map_err(|_| {
+            Error::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!(
+                    "the file is larger than the {} MB limit",
+                    MAX_IMPORT_BYTES >> 20
+                ),
+            )
+        })?;
+    match import::run(&state, bytes.to_vec(), |_, _| {}).await {
+        Ok(summary) => Ok(Json(
+            json!({ "created": summary.created, "updated": summary.updated }),
+        )),
+        Err(Refusal::Invalid(peerlab_core::import::ImportError::File(message))) => {
+            Err(Error::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv", message).into())
+        }
+        Err(Refusal::Invalid(e @ peerlab_core::import::ImportError::Rows { .. })) => {
+            let peerlab_core::import::ImportError::Rows { errors, total } = &e else {
+                unreachable!()
+            };
+            let rows: Vec<_> = errors
+                .iter()
+                .map(|r| json!({ "line": r.line, "reason": r.reason }))
+                .collect();
+            Err(Error::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_csv",
+                format!("nothing was imported: {e}"),
+            )
+            .with_details(json!({ "total": total, "rows": rows }))
+            .into())
+        }
+        Err(Refusal::Error(e)) => Err(e.into()),
+    }
+}

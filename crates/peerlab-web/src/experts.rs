@@ -1,0 +1,49 @@
+//! The expert finder as pages and the API both use it: evidence from the store, ranking from
+//! the core, then names for the top suggestions.
+
+use peerlab_core::expert::{rank, Reason, Signal};
+use peerlab_store::{Person, Store, StoreError};
+use serde::Serialize;
+
+/// How many endorsers a reason names.
+const NAMED_ENDORSERS: i64 = 3;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expert {
+    pub person: Person,
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+}
+
+/// The best `limit` people for `query`, best first, each with the reasons they are suggested.
+pub async fn find(store: &Store, query: &str, limit: usize) -> Result<Vec<Expert>, StoreError> {
+    let mut ranked = rank(store.expert_evidence(query).await?);
+    ranked.truncate(limit);
+    for suggestion in &mut ranked {
+        for reason in &mut suggestion.reasons {
+            if matches!(reason.signal, Signal::Endorsements { .. }) {
+                let names = store
+                    .endorser_names(suggestion.person_id, &reason.skill, NAMED_ENDORSERS)
+                    .await?;
+                reason.name_endorsers(names);
+            }
+        }
+    }
+    let ids: Vec<i64> = ranked.iter().map(|s| s.person_id).collect();
+    let mut people: std::collections::HashMap<i64, Person> = store
+        .people_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|s| {
+            people.remove(&s.person_id).map(|person| Expert {
+                person,
+                score: s.score,
+                reasons: s.reasons,
+            })
+        })
+        .collect())
+}
