@@ -672,9 +672,8 @@ impl Store {
     }
 
     pub async fn unendorse(&self, endorser: i64, person_id: i64, skill_id: i64) -> Result<()> {
-        let done =
-            on_pool!(self, |p| {
-                sqlx::query(
+        let done = on_pool!(self, |p| {
+            sqlx::query(
             "DELETE FROM endorsements WHERE person_id = $1 AND skill_id = $2 AND endorser_id = $3"
         )
         .bind(person_id)
@@ -683,7 +682,7 @@ impl Store {
         .execute(p)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         if done == 0 {
             return Err(StoreError::NotFound("endorsement"));
         }

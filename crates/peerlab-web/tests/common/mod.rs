@@ -40,6 +40,8 @@ macro_rules! backend_tests {
     };
 }
 
+pub mod webdriver;
+
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
