@@ -506,20 +506,22 @@ pub fn company(rng: &mut impl Rng, n: usize) -> DemoCompany {
     }
     let member = member.unwrap_or_else(|| facilitator.clone());
 
-    // Colleagues in the same department vouch for the skills people rate highly.
     let people = b.people;
+    // Colleagues in the same department vouch for the skills people rate highly: a few for
+    // an advanced skill, more for an expert one.
+    let mut by_department: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, p) in people.iter().enumerate() {
+        by_department.entry(p.department.as_deref().unwrap_or("")).or_default().push(i);
+    }
     let mut endorsements = Vec::new();
     for (i, p) in people.iter().enumerate() {
         let Some(skills) = &p.skills else { continue };
+        let colleagues = &by_department[p.department.as_deref().unwrap_or("")];
         for (s, level) in skills.iter().filter(|(_, l)| l.get() >= 3) {
-            for _ in 0..rng.gen_range(0..=(level.get() as usize - 2)) {
-                let j = rng.gen_range(0..people.len());
-                if j != i && people[j].department == p.department {
-                    endorsements.push(DemoEndorsement {
-                        endorser: people[j].email.clone(),
-                        person: p.email.clone(),
-                        skill: s.clone(),
-                    });
+            let count = rng.gen_range(0..=2 * (level.get() as usize - 2));
+            for &j in colleagues.choose_multiple(rng, count) {
+                if j != i {
+                    endorsements.push(DemoEndorsement { endorser: people[j].email.clone(), person: p.email.clone(), skill: s.clone() });
                 }
             }
         }

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
                     MAX_IMPORT_BYTES + 64 * 1024,
                 )),
         )
+        .route("/admin/import/template.csv", get(import_template))
         .route("/admin/imports/{id}", get(import_job))
 }
 
@@ -928,6 +929,20 @@ async fn import_form(user: User) -> PageResult {
         max_mb: MAX_IMPORT_BYTES >> 20,
         columns: COLUMNS,
     }))
+}
+
+async fn import_template(user: User) -> PageResult {
+    user.require_admin().for_user(&user)?;
+    let body = format!(
+        "{}\nAna Silva,ana.silva@example.com,VP Sales,Sales,Sales,Lisbon,Europe/Lisbon,,Negotiation:5; Coaching:4,Public speaking\n\
+         Ben Ode,ben.ode@example.com,Account Executive,Sales,Sales,London,Europe/London,ana.silva@example.com,Negotiation:2,Negotiation; SQL\n",
+        COLUMNS.join(",")
+    );
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"peerlab-people.csv\"")],
+        body,
+    )
+        .into_response())
 }
 
 fn too_large() -> Error {
