@@ -509,9 +509,13 @@ pub fn company(rng: &mut impl Rng, n: usize) -> DemoCompany {
     let people = b.people;
     // Colleagues in the same department vouch for the skills people rate highly: a few for
     // an advanced skill, more for an expert one.
-    let mut by_department: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    let mut by_department: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
     for (i, p) in people.iter().enumerate() {
-        by_department.entry(p.department.as_deref().unwrap_or("")).or_default().push(i);
+        by_department
+            .entry(p.department.as_deref().unwrap_or(""))
+            .or_default()
+            .push(i);
     }
     let mut endorsements = Vec::new();
     for (i, p) in people.iter().enumerate() {
@@ -521,7 +525,11 @@ pub fn company(rng: &mut impl Rng, n: usize) -> DemoCompany {
             let count = rng.gen_range(0..=2 * (level.get() as usize - 2));
             for &j in colleagues.choose_multiple(rng, count) {
                 if j != i {
-                    endorsements.push(DemoEndorsement { endorser: people[j].email.clone(), person: p.email.clone(), skill: s.clone() });
+                    endorsements.push(DemoEndorsement {
+                        endorser: people[j].email.clone(),
+                        person: p.email.clone(),
+                        skill: s.clone(),
+                    });
                 }
             }
         }

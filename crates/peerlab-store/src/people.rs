@@ -107,7 +107,23 @@ pub(crate) trait Tx {
     async fn upsert_person(&mut self, rec: &PersonRecord, now: i64) -> Result<i64>;
     async fn replace_skills(&mut self, person_id: i64, skills: &[(i64, Level)]) -> Result<()>;
     async fn replace_wants(&mut self, person_id: i64, wants: &[i64]) -> Result<()>;
+    async fn insert_people(
+        &mut self,
+        people: &[&PersonRecord],
+        now: i64,
+    ) -> Result<Vec<(i64, String)>>;
+    async fn insert_pairs(&mut self, table: PairTable, rows: &[(i64, i64, i64)]) -> Result<()>;
 }
+
+/// The tables [`Tx::insert_pairs`] fills: (person, skill, level) or (person, skill, unused).
+#[derive(Clone, Copy)]
+pub(crate) enum PairTable {
+    PersonSkills,
+    Wants,
+}
+
+/// Rows per multi-row INSERT: well under both databases' limits on parameters.
+const BATCH: usize = 500;
 
 macro_rules! impl_tx {
     ($conn:ty) => {
@@ -223,11 +239,100 @@ macro_rules! impl_tx {
                 }
                 Ok(())
             }
+
+            async fn insert_people(&mut self, people: &[&PersonRecord], now: i64) -> Result<Vec<(i64, String)>> {
+                let mut out = Vec::with_capacity(people.len());
+                for chunk in people.chunks(BATCH / 5) {
+                    let values = (0..chunk.len())
+                        .map(|i| {
+                            let b = i * 9;
+                            format!(
+                                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 9
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "INSERT INTO people (email, name, title, department, function, location, time_zone, \
+                         search_text, created_at, updated_at) VALUES {values} RETURNING id, email"
+                    );
+                    let mut q = sqlx::query_as(&sql);
+                    for rec in chunk {
+                        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+                        q = q
+                            .bind(rec.email.as_str())
+                            .bind(rec.name.as_str())
+                            .bind(o(&rec.title))
+                            .bind(o(&rec.department))
+                            .bind(o(&rec.function))
+                            .bind(o(&rec.location))
+                            .bind(rec.time_zone.as_ref().map_or("", |t| t.as_str()))
+                            .bind(new_person_search_text(rec))
+                            .bind(now);
+                    }
+                    let rows: Vec<(i64, String)> = q
+                        .fetch_all(&mut *self)
+                        .await
+                        .map_err(conflict_on_unique(|| "someone was added while the import ran; import the file again".into()))?;
+                    out.extend(rows);
+                }
+                Ok(out)
+            }
+
+            async fn insert_pairs(&mut self, table: PairTable, rows: &[(i64, i64, i64)]) -> Result<()> {
+                for chunk in rows.chunks(BATCH) {
+                    let sql = match table {
+                        PairTable::PersonSkills => {
+                            let values = (0..chunk.len())
+                                .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            format!("INSERT INTO person_skills (person_id, skill_id, level) VALUES {values}")
+                        }
+                        PairTable::Wants => {
+                            let values = (0..chunk.len())
+                                .map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            format!("INSERT INTO wants (person_id, skill_id) VALUES {values}")
+                        }
+                    };
+                    let mut q = sqlx::query(&sql);
+                    for (person, skill, level) in chunk {
+                        q = q.bind(*person).bind(*skill);
+                        if let PairTable::PersonSkills = table {
+                            q = q.bind(*level);
+                        }
+                    }
+                    q.execute(&mut *self).await?;
+                }
+                Ok(())
+            }
         }
     };
 }
 impl_tx!(SqliteConnection);
 impl_tx!(PgConnection);
+
+/// The search text of a person who is not stored yet: everything comes from the record.
+fn new_person_search_text(rec: &PersonRecord) -> String {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let fields = [
+        rec.name.as_str().to_string(),
+        o(&rec.title),
+        o(&rec.department),
+        o(&rec.function),
+        o(&rec.location),
+    ];
+    let skills = rec
+        .skills
+        .iter()
+        .flatten()
+        .map(|(s, _)| s.as_str().to_string());
+    let all: Vec<String> = fields.into_iter().chain(skills).collect();
+    text::index_text(all.iter().map(String::as_str))
+}
 
 /// Builds a full-text query from user text: every term must match, as a prefix.
 /// DIALECT: FTS5 writes a prefix as `term*`, PostgreSQL `tsquery` as `term:*` joined by `&`.
@@ -319,33 +424,82 @@ impl Store {
 
     /// Applies a validated import in one transaction: all of it or, on any failure, none.
     /// `progress` is called with the number of people written so far.
+    ///
+    /// People not stored yet are written with multi-row INSERTs (their search text computed
+    /// from the record); people already stored are updated one by one, keeping what the file
+    /// does not mention.
     pub async fn apply_import(
         &self,
         plan: &ImportPlan,
         now: i64,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary> {
-        let existing: HashSet<String> =
+        let stored: HashSet<String> =
             on_pool!(self, |p| sqlx::query_scalar("SELECT email FROM people")
                 .fetch_all(p)
                 .await)?
             .into_iter()
             .collect();
-        let summary = write_tx!(self, |tx| {
-            let mut ids: HashMap<&Email, i64> = HashMap::with_capacity(plan.people.len());
-            let mut skill_ids: HashMap<String, i64> = HashMap::new();
-            let total = plan.people.len();
-            for (i, rec) in plan.people.iter().enumerate() {
-                ids.insert(&rec.email, tx.upsert_person(rec, now).await?);
+        let (existing, new): (Vec<&PersonRecord>, Vec<&PersonRecord>) = plan
+            .people
+            .iter()
+            .partition(|r| stored.contains(r.email.as_str()));
+        let total = plan.people.len();
+        // Progress in three passes weighted 40/30/30: rows, managers, existing people's skills.
+        let at = |start: usize, weight: usize, done: usize, of: usize| {
+            progress(total * (start + weight * done / of.max(1)) / 100)
+        };
+        write_tx!(self, |tx| {
+            let mut ids: HashMap<String, i64> = HashMap::with_capacity(total);
+            for chunk in new.chunks(BATCH) {
+                ids.extend(
+                    tx.insert_people(chunk, now)
+                        .await?
+                        .into_iter()
+                        .map(|(id, email)| (email, id)),
+                );
+                at(0, 40, ids.len(), total);
+            }
+            for (i, rec) in existing.iter().enumerate() {
+                ids.insert(rec.email.to_string(), tx.upsert_person(rec, now).await?);
                 if i % 500 == 0 {
-                    progress(i / 3);
+                    at(0, 40, ids.len(), total);
                 }
             }
+            // Every skill the file names, created once.
+            let mut skill_ids: HashMap<String, i64> = HashMap::new();
+            for rec in &plan.people {
+                let names = rec
+                    .skills
+                    .iter()
+                    .flatten()
+                    .map(|(n, _)| n)
+                    .chain(rec.wants.iter().flatten());
+                for name in names {
+                    if !skill_ids.contains_key(&name.key()) {
+                        skill_ids.insert(name.key(), tx.ensure_skill(name).await?);
+                    }
+                }
+            }
+            let mut new_skills = Vec::new();
+            let mut new_wants = Vec::new();
+            for rec in &new {
+                let id = ids[rec.email.as_str()];
+                for (name, level) in rec.skills.iter().flatten() {
+                    new_skills.push((id, skill_ids[&name.key()], i64::from(level.get())));
+                }
+                for name in rec.wants.iter().flatten() {
+                    new_wants.push((id, skill_ids[&name.key()], 0));
+                }
+            }
+            tx.insert_pairs(PairTable::PersonSkills, &new_skills)
+                .await?;
+            tx.insert_pairs(PairTable::Wants, &new_wants).await?;
             for (i, rec) in plan.people.iter().enumerate() {
-                let id = ids[&rec.email];
                 if let Some(manager) = &rec.manager {
-                    let manager_id: Option<i64> = match manager {
-                        Some(m) => match ids.get(m) {
+                    let manager_id = match manager {
+                        // A manager is in the file or already stored: validation checked it.
+                        Some(m) => match ids.get(m.as_str()) {
                             Some(id) => Some(*id),
                             None => {
                                 sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
@@ -357,58 +511,39 @@ impl Store {
                         None => None,
                     };
                     sqlx::query("UPDATE people SET manager_id = $2 WHERE id = $1")
-                        .bind(id)
+                        .bind(ids[rec.email.as_str()])
                         .bind(manager_id)
                         .execute(&mut *tx)
                         .await?;
                 }
+                if i % 500 == 0 {
+                    at(40, 30, i, total);
+                }
+            }
+            for (i, rec) in existing.iter().enumerate() {
+                let id = ids[rec.email.as_str()];
                 if let Some(skills) = &rec.skills {
-                    let mut resolved = Vec::with_capacity(skills.len());
-                    for (name, level) in skills {
-                        let skill_id = match skill_ids.get(&name.key()) {
-                            Some(id) => *id,
-                            None => {
-                                let id = tx.ensure_skill(name).await?;
-                                skill_ids.insert(name.key(), id);
-                                id
-                            }
-                        };
-                        resolved.push((skill_id, *level));
-                    }
+                    let resolved: Vec<(i64, Level)> = skills
+                        .iter()
+                        .map(|(n, l)| (skill_ids[&n.key()], *l))
+                        .collect();
                     tx.replace_skills(id, &resolved).await?;
                 }
                 if let Some(wants) = &rec.wants {
-                    let mut resolved = Vec::with_capacity(wants.len());
-                    for name in wants {
-                        let skill_id = match skill_ids.get(&name.key()) {
-                            Some(id) => *id,
-                            None => {
-                                let id = tx.ensure_skill(name).await?;
-                                skill_ids.insert(name.key(), id);
-                                id
-                            }
-                        };
-                        resolved.push(skill_id);
-                    }
+                    let resolved: Vec<i64> = wants.iter().map(|n| skill_ids[&n.key()]).collect();
                     tx.replace_wants(id, &resolved).await?;
                 }
                 tx.refresh_search_text(id).await?;
                 if i % 200 == 0 {
-                    progress(total / 3 + i * 2 / 3);
+                    at(70, 30, i, existing.len());
                 }
             }
-            let created = plan
-                .people
-                .iter()
-                .filter(|r| !existing.contains(r.email.as_str()))
-                .count();
-            ImportSummary {
-                created,
-                updated: plan.people.len() - created,
-            }
         });
-        progress(plan.people.len());
-        Ok(summary)
+        progress(total);
+        Ok(ImportSummary {
+            created: new.len(),
+            updated: existing.len(),
+        })
     }
 
     pub async fn person(&self, id: i64) -> Result<Option<Person>> {
@@ -543,8 +678,7 @@ impl Store {
     pub async fn person_skills(&self, person_id: i64, viewer: i64) -> Result<Vec<PersonSkill>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT s.id AS skill_id, s.name, ps.level, \
-               (SELECT COUNT(*) FROM endorsements e WHERE e.person_id = ps.person_id AND e.skill_id = ps.skill_id) AS endorsements, \
+            "SELECT s.id AS skill_id, s.name, ps.level, ps.endorsements, \
                EXISTS (SELECT 1 FROM endorsements e WHERE e.person_id = ps.person_id AND e.skill_id = ps.skill_id \
                        AND e.endorser_id = $2) AS endorsed_by_viewer \
              FROM person_skills ps JOIN skills s ON s.id = ps.skill_id \
@@ -722,8 +856,7 @@ impl Store {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT ps.person_id, s.name, ps.level, \
-               (SELECT COUNT(*) FROM endorsements e WHERE e.person_id = ps.person_id AND e.skill_id = ps.skill_id) \
+            "SELECT ps.person_id, s.name, ps.level, ps.endorsements \
              FROM person_skills ps JOIN skills s ON s.id = ps.skill_id \
              WHERE ps.skill_id IN ({})",
             skills_matching(&self.pool)
@@ -753,25 +886,45 @@ impl Store {
         Ok(out)
     }
 
-    /// Up to `limit` names of the colleagues who endorsed `person_id` for the skill called
-    /// `skill`, most recent first.
+    /// For each of `people`, up to `per_skill` names of the colleagues who endorsed each of
+    /// their skills matching `query`, most recent first: one query for a whole result page.
     pub async fn endorser_names(
         &self,
-        person_id: i64,
-        skill: &str,
-        limit: i64,
-    ) -> Result<Vec<String>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_scalar(
-            "SELECT p.name FROM endorsements e JOIN people p ON p.id = e.endorser_id JOIN skills s ON s.id = e.skill_id \
-             WHERE e.person_id = $1 AND s.name = $2 ORDER BY e.created_at DESC, p.name LIMIT $3"
-        )
-        .bind(person_id)
-        .bind(skill)
-        .bind(limit)
-        .fetch_all(p)
-        .await
-        })?)
+        people: &[i64],
+        query: &str,
+        per_skill: i64,
+    ) -> Result<HashMap<(i64, String), Vec<String>>> {
+        let Some(q) = fts_query(&self.pool, query) else {
+            return Ok(HashMap::new());
+        };
+        if people.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders = (3..people.len() + 3)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT person_id, skill, endorser FROM ( \
+               SELECT e.person_id, s.name AS skill, p.name AS endorser, \
+                 ROW_NUMBER() OVER (PARTITION BY e.person_id, e.skill_id ORDER BY e.created_at DESC, p.name) AS rn \
+               FROM endorsements e JOIN people p ON p.id = e.endorser_id JOIN skills s ON s.id = e.skill_id \
+               WHERE e.skill_id IN ({}) AND e.person_id IN ({placeholders}) \
+             ) ranked WHERE rn <= $2 ORDER BY person_id, skill, rn",
+            skills_matching(&self.pool)
+        );
+        let rows: Vec<(i64, String, String)> = on_pool!(self, |p| {
+            let mut query = sqlx::query_as(&sql).bind(q.clone()).bind(per_skill);
+            for id in people {
+                query = query.bind(*id);
+            }
+            query.fetch_all(p).await
+        })?;
+        let mut out: HashMap<(i64, String), Vec<String>> = HashMap::new();
+        for (person, skill, endorser) in rows {
+            out.entry((person, skill)).or_default().push(endorser);
+        }
+        Ok(out)
     }
 
     /// Adds demo endorsements by e-mail; unknown people or skills are skipped.

@@ -48,23 +48,62 @@ async fn fresh(backend: &str) -> Option<(Location, Option<std::path::PathBuf>)> 
             let drop = format!("DROP DATABASE IF EXISTS {name}");
             sqlx::query(&drop).execute(&mut conn).await.expect("drop");
             let create = format!("CREATE DATABASE {name}");
-            sqlx::query(&create).execute(&mut conn).await.expect("create");
-            Some((Location::Postgres(format!("{}/{name}", admin.rsplit_once('/').expect("url").0)), None))
+            sqlx::query(&create)
+                .execute(&mut conn)
+                .await
+                .expect("create");
+            Some((
+                Location::Postgres(format!("{}/{name}", admin.rsplit_once('/').expect("url").0)),
+                None,
+            ))
         }
     }
 }
 
 fn csv_of(plan: &ImportPlan) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(peerlab_core::import::COLUMNS).expect("header");
+    w.write_record(peerlab_core::import::COLUMNS)
+        .expect("header");
     for p in &plan.people {
         let o = |v: &Option<String>| v.clone().unwrap_or_default();
-        let skills = p.skills.iter().flatten().map(|(s, l)| format!("{}:{}", s.as_str(), l.get())).collect::<Vec<_>>().join("; ");
-        let wants = p.wants.iter().flatten().map(|s| s.as_str().to_string()).collect::<Vec<_>>().join("; ");
-        let manager = p.manager.clone().flatten().map(|m| m.to_string()).unwrap_or_default();
-        let tz = p.time_zone.as_ref().map(|t| t.as_str().to_string()).unwrap_or_default();
-        w.write_record([p.name.as_str(), p.email.as_str(), &o(&p.title), &o(&p.department), &o(&p.function), &o(&p.location), &tz, &manager, &skills, &wants])
-            .expect("row");
+        let skills = p
+            .skills
+            .iter()
+            .flatten()
+            .map(|(s, l)| format!("{}:{}", s.as_str(), l.get()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let wants = p
+            .wants
+            .iter()
+            .flatten()
+            .map(|s| s.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let manager = p
+            .manager
+            .clone()
+            .flatten()
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        let tz = p
+            .time_zone
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default();
+        w.write_record([
+            p.name.as_str(),
+            p.email.as_str(),
+            &o(&p.title),
+            &o(&p.department),
+            &o(&p.function),
+            &o(&p.location),
+            &tz,
+            &manager,
+            &skills,
+            &wants,
+        ])
+        .expect("row");
     }
     w.into_inner().expect("flush")
 }
@@ -74,7 +113,9 @@ async fn bench(backend: &str) {
         println!("{backend}: not measured (set PEERLAB_BENCH_PG to a PostgreSQL admin URL)");
         return;
     };
-    let store = Store::open(&location, Create::IfMissing).await.expect("open");
+    let store = Store::open(&location, Create::IfMissing)
+        .await
+        .expect("open");
 
     // The 50,000-row import, as an admin's upload would run it: parse and validate, then write.
     let big = company(&mut rand::rngs::StdRng::seed_from_u64(7), 50_000);
@@ -94,51 +135,111 @@ async fn bench(backend: &str) {
         let _ = std::fs::remove_dir_all(d);
     }
 
-    let Some((location, dir)) = fresh(backend).await else { return };
-    let store = Store::open(&location, Create::IfMissing).await.expect("open");
+    let Some((location, dir)) = fresh(backend).await else {
+        return;
+    };
+    let store = Store::open(&location, Create::IfMissing)
+        .await
+        .expect("open");
     let demo = company(&mut rand::rngs::StdRng::seed_from_u64(2026), PEOPLE);
-    store.apply_import(&ImportPlan { people: demo.people }, 0, &|_| {}).await.expect("import");
+    store
+        .apply_import(
+            &ImportPlan {
+                people: demo.people,
+            },
+            0,
+            &|_| {},
+        )
+        .await
+        .expect("import");
     for e in &demo.endorsements {
-        store.endorse_by_email(&e.endorser, &e.person, &e.skill, 0).await.expect("endorse");
+        store
+            .endorse_by_email(&e.endorser, &e.person, &e.skill, 0)
+            .await
+            .expect("endorse");
     }
-    println!("{backend}: {PEOPLE} people, {} endorsements", demo.endorsements.len());
+    println!(
+        "{backend}: {PEOPLE} people, {} endorsements",
+        demo.endorsements.len()
+    );
 
     let queries = [
-        "negotiation", "giving feedback", "coaching", "rust", "postgresql", "public speaking", "facilitation", "sql",
-        "storytelling", "incident response", "data", "design", "management", "excel", "negot", "forecasting",
+        "negotiation",
+        "giving feedback",
+        "coaching",
+        "rust",
+        "postgresql",
+        "public speaking",
+        "facilitation",
+        "sql",
+        "storytelling",
+        "incident response",
+        "data",
+        "design",
+        "management",
+        "excel",
+        "negot",
+        "forecasting",
     ];
     for q in queries {
-        peerlab_web::experts::find(&store, q, 20).await.expect("warm-up");
+        peerlab_web::experts::find(&store, q, 20)
+            .await
+            .expect("warm-up");
     }
     let mut server = Vec::with_capacity(SEARCHES);
     for i in 0..SEARCHES {
         let q = queries[i % queries.len()];
         let t = Instant::now();
-        let found = peerlab_web::experts::find(&store, q, 20).await.expect("find");
+        let found = peerlab_web::experts::find(&store, q, 20)
+            .await
+            .expect("find");
         server.push(t.elapsed());
         assert!(!found.is_empty(), "{q} finds people");
     }
     report(&format!("{backend}: expert search, server work"), server);
 
     // The same through HTTP on loopback, with token authentication.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState::new(store.clone(), Clock::System, WebConfig { public_url: base.clone() });
+    let state = AppState::new(
+        store.clone(),
+        Clock::System,
+        WebConfig {
+            public_url: base.clone(),
+        },
+    );
     tokio::spawn(peerlab_web::serve(listener, state, std::future::pending()));
     let token = "plk_bench-token";
-    let admin = store.person_by_email(&demo.logins.admin).await.expect("store").expect("admin");
-    store.create_api_token(admin.id, "bench", &peerlab_web::sha256_hex(token), 0).await.expect("token");
+    let admin = store
+        .person_by_email(&demo.logins.admin)
+        .await
+        .expect("store")
+        .expect("admin");
+    store
+        .create_api_token(admin.id, "bench", &peerlab_web::sha256_hex(token), 0)
+        .await
+        .expect("token");
     let client = reqwest::Client::new();
     let mut http = Vec::with_capacity(SEARCHES);
     for i in 0..SEARCHES {
         let q = queries[i % queries.len()];
         let t = Instant::now();
-        let r = client.get(format!("{base}/api/v1/experts?skill={q}")).bearer_auth(token).send().await.expect("get");
+        let r = client
+            .get(format!("{base}/api/v1/experts?skill={q}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("get");
         assert!(r.status().is_success());
         r.bytes().await.expect("body");
         http.push(t.elapsed());
     }
-    report(&format!("{backend}: GET /api/v1/experts over loopback"), http);
+    report(
+        &format!("{backend}: GET /api/v1/experts over loopback"),
+        http,
+    );
     store.close().await;
     if let Some(d) = dir {
         let _ = std::fs::remove_dir_all(d);
@@ -146,7 +247,11 @@ async fn bench(backend: &str) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         bench("sqlite").await;
         bench("postgres").await;

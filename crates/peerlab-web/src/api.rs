@@ -430,18 +430,17 @@ async fn import_people(
     request: Request<Body>,
 ) -> ApiResult<Json<serde_json::Value>> {
     user.require_admin()?;
+    // An announced oversized body is refused before any of it is read.
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > MAX_IMPORT_BYTES) {
+        return Err(import::too_large().into());
+    }
     let bytes = axum::body::to_bytes(request.into_body(), MAX_IMPORT_BYTES)
         .await
-        .map_err(|_| {
-            Error::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!(
-                    "the file is larger than the {} MB limit",
-                    MAX_IMPORT_BYTES >> 20
-                ),
-            )
-        })?;
+        .map_err(|_| import::too_large())?;
     match import::run(&state, bytes.to_vec(), |_, _| {}).await {
         Ok(summary) => Ok(Json(
             json!({ "created": summary.created, "updated": summary.updated }),

@@ -19,17 +19,16 @@ pub struct Expert {
 pub async fn find(store: &Store, query: &str, limit: usize) -> Result<Vec<Expert>, StoreError> {
     let mut ranked = rank(store.expert_evidence(query).await?);
     ranked.truncate(limit);
+    let ids: Vec<i64> = ranked.iter().map(|s| s.person_id).collect();
+    let mut names = store.endorser_names(&ids, query, NAMED_ENDORSERS).await?;
     for suggestion in &mut ranked {
         for reason in &mut suggestion.reasons {
             if matches!(reason.signal, Signal::Endorsements { .. }) {
-                let names = store
-                    .endorser_names(suggestion.person_id, &reason.skill, NAMED_ENDORSERS)
-                    .await?;
-                reason.name_endorsers(names);
+                let key = (suggestion.person_id, reason.skill.clone());
+                reason.name_endorsers(names.remove(&key).unwrap_or_default());
             }
         }
     }
-    let ids: Vec<i64> = ranked.iter().map(|s| s.person_id).collect();
     let mut people: std::collections::HashMap<i64, Person> = store
         .people_by_ids(&ids)
         .await?

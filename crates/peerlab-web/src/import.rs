@@ -17,6 +17,18 @@ use crate::AppState;
 /// The largest file accepted. 50,000 people with a dozen skills each fit in about 10 MB.
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 
+/// The refusal of a file over [`MAX_IMPORT_BYTES`].
+pub fn too_large() -> Error {
+    Error::new(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!(
+            "the file is larger than the {} MB limit; split it into smaller files",
+            MAX_IMPORT_BYTES >> 20
+        ),
+    )
+}
+
 #[derive(Debug, Clone)]
 pub enum Status {
     Validating,

@@ -939,32 +939,34 @@ async fn import_template(user: User) -> PageResult {
         COLUMNS.join(",")
     );
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"peerlab-people.csv\"")],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"peerlab-people.csv\"",
+            ),
+        ],
         body,
     )
         .into_response())
 }
 
-fn too_large() -> Error {
-    Error::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
-        format!(
-            "the file is larger than the {} MB limit; split it into smaller files",
-            MAX_IMPORT_BYTES >> 20
-        ),
-    )
-}
-
 async fn import_upload(
     State(state): State<AppState>,
     user: User,
+    headers: HeaderMap,
     mut multipart: Multipart,
 ) -> PageResult {
     user.require_admin().for_user(&user)?;
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > MAX_IMPORT_BYTES + 64 * 1024) {
+        return Err(PageError(Some(user), import::too_large()));
+    }
     let multipart_error = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
+            import::too_large()
         } else {
             Error::bad_request(format!("the upload could not be read: {}", e.body_text()))
         }
@@ -999,7 +1001,7 @@ async fn import_upload(
                     .map_err(multipart_error)
                     .for_user(&user)?;
                 if bytes.len() > MAX_IMPORT_BYTES {
-                    return Err(PageError(Some(user), too_large()));
+                    return Err(PageError(Some(user), import::too_large()));
                 }
                 file = Some((name, bytes.to_vec()));
             }

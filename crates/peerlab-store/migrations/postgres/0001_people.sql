@@ -41,6 +41,8 @@ CREATE TABLE person_skills (
     person_id BIGINT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
     skill_id  BIGINT NOT NULL REFERENCES skills(id),
     level     BIGINT NOT NULL CHECK (level BETWEEN 1 AND 5),
+    -- How many colleagues endorsed it; kept by the trigger below.
+    endorsements BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (person_id, skill_id)
 );
 CREATE INDEX person_skills_skill ON person_skills(skill_id, level);
@@ -62,6 +64,19 @@ CREATE TABLE endorsements (
     CHECK (endorser_id <> person_id)
 );
 CREATE INDEX endorsements_endorser ON endorsements(endorser_id);
+CREATE FUNCTION endorsements_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE person_skills SET endorsements = endorsements + 1
+        WHERE person_id = NEW.person_id AND skill_id = NEW.skill_id;
+    ELSE
+        UPDATE person_skills SET endorsements = endorsements - 1
+        WHERE person_id = OLD.person_id AND skill_id = OLD.skill_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER endorsements_count AFTER INSERT OR DELETE ON endorsements
+    FOR EACH ROW EXECUTE FUNCTION endorsements_count();
 
 CREATE TABLE sessions (
     token_hash TEXT   PRIMARY KEY,

@@ -60,6 +60,9 @@ CREATE TABLE person_skills (
     person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
     skill_id  INTEGER NOT NULL REFERENCES skills(id),
     level     INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    -- How many colleagues endorsed it; kept by the triggers below so the expert finder reads
+    -- one row per person and skill.
+    endorsements INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (person_id, skill_id)
 );
 CREATE INDEX person_skills_skill ON person_skills(skill_id, level);
@@ -82,6 +85,14 @@ CREATE TABLE endorsements (
     CHECK (endorser_id <> person_id)
 );
 CREATE INDEX endorsements_endorser ON endorsements(endorser_id);
+CREATE TRIGGER endorsements_count_insert AFTER INSERT ON endorsements BEGIN
+    UPDATE person_skills SET endorsements = endorsements + 1
+    WHERE person_id = new.person_id AND skill_id = new.skill_id;
+END;
+CREATE TRIGGER endorsements_count_delete AFTER DELETE ON endorsements BEGIN
+    UPDATE person_skills SET endorsements = endorsements - 1
+    WHERE person_id = old.person_id AND skill_id = old.skill_id;
+END;
 
 -- Secrets are stored only as SHA-256 hashes: a leaked database does not leak sessions.
 CREATE TABLE sessions (
