@@ -6,6 +6,9 @@
 //! (accepted answers, kudos, sessions facilitated) is one new [`Signal`] variant with its
 //! points and its sentence, and one query in the store that produces it; nothing else changes.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 /// One kind of evidence that a person knows a skill.
@@ -59,11 +62,12 @@ impl Signal {
     }
 }
 
-/// Evidence about one person and one matching skill.
+/// Evidence about one person and one matching skill. The skill's name is shared between
+/// the many rows of one skill, so building evidence does not copy it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
     pub person_id: i64,
-    pub skill: String,
+    pub skill: Arc<str>,
     pub signal: Signal,
 }
 
@@ -85,60 +89,77 @@ pub struct Suggestion {
     pub reasons: Vec<Reason>,
 }
 
-/// Ranks people by their evidence, best first. When a query matches several skills
-/// ("negotiation" matches "Negotiation" and "Salary negotiation"), a person's best skill counts
-/// fully and the others a fifth, so breadth helps without beating depth. Ties are broken by
-/// person id so the order is stable.
-pub fn rank(evidence: impl IntoIterator<Item = Evidence>) -> Vec<Suggestion> {
-    use std::collections::BTreeMap;
-    let mut per_person: BTreeMap<i64, BTreeMap<String, Vec<Signal>>> = BTreeMap::new();
+/// Ranks people by their evidence and returns the best `limit`, best first. When a query
+/// matches several skills ("negotiation" matches "Negotiation" and "Salary negotiation"), a
+/// person's best skill counts fully and the others a fifth, so breadth helps without beating
+/// depth. Ties are broken by person id so the order is stable. Reasons are written only for
+/// the people returned: a broad query has thousands of candidates.
+pub fn rank(evidence: impl IntoIterator<Item = Evidence>, limit: usize) -> Vec<Suggestion> {
+    let mut per_person: HashMap<i64, Vec<(Arc<str>, Signal, f64)>> = HashMap::new();
     for e in evidence {
+        let points = e.signal.points();
         per_person
             .entry(e.person_id)
             .or_default()
-            .entry(e.skill)
-            .or_default()
-            .push(e.signal);
+            .push((e.skill, e.signal, points));
     }
-    let mut out: Vec<Suggestion> = per_person
-        .into_iter()
-        .map(|(person_id, skills)| {
-            let mut skill_scores: Vec<f64> = Vec::new();
-            let mut reasons = Vec::new();
-            for (skill, signals) in skills {
-                let mut total = 0.0;
-                for signal in signals {
-                    let points = signal.points();
-                    total += points;
-                    reasons.push(Reason {
-                        text: signal.reason(&skill),
-                        skill: skill.clone(),
-                        signal,
-                        points,
-                    });
+    let mut scored: Vec<(f64, i64)> = per_person
+        .iter()
+        .map(|(person_id, items)| {
+            let mut per_skill: Vec<(&str, f64)> = Vec::new();
+            for (skill, _, points) in items {
+                match per_skill.iter_mut().find(|(s, _)| *s == &**skill) {
+                    Some((_, total)) => *total += points,
+                    None => per_skill.push((skill, *points)),
                 }
-                skill_scores.push(total);
             }
-            skill_scores.sort_by(|a, b| b.total_cmp(a));
-            let score = skill_scores
+            per_skill.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let score: f64 = per_skill
                 .iter()
                 .enumerate()
-                .map(|(i, s)| if i == 0 { *s } else { s / 5.0 })
-                .sum::<f64>();
-            reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
+                .map(|(i, (_, s))| if i == 0 { *s } else { s / 5.0 })
+                .sum();
+            ((score * 10.0).round() / 10.0, *person_id)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.truncate(limit);
+    scored
+        .into_iter()
+        .map(|(score, person_id)| {
+            let items = per_person.remove(&person_id).unwrap_or_default();
+            let mut reasons: Vec<Reason> = items
+                .into_iter()
+                .map(|(skill, signal, points)| Reason {
+                    text: signal.reason(&skill),
+                    skill: skill.to_string(),
+                    signal,
+                    points,
+                })
+                .collect();
+            reasons.sort_by(|a, b| {
+                b.points
+                    .total_cmp(&a.points)
+                    .then_with(|| a.skill.cmp(&b.skill))
+            });
             Suggestion {
                 person_id,
-                score: (score * 10.0).round() / 10.0,
+                score,
                 reasons,
             }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.person_id.cmp(&b.person_id))
-    });
-    out
+        .collect()
+}
+
+impl Reason {
+    /// Names the colleagues behind an endorsement reason ("… by 3 colleagues (Ana, Ben and
+    /// 1 more)"); other reasons are left as they are.
+    pub fn name_endorsers(&mut self, who: Vec<String>) {
+        if let Signal::Endorsements { names, .. } = &mut self.signal {
+            *names = who;
+            self.text = self.signal.reason(&self.skill);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -155,19 +176,22 @@ mod tests {
 
     #[test]
     fn endorsements_and_level_both_count() {
-        let ranked = rank([
-            ev(1, "Negotiation", Signal::SelfRating { level: 5 }),
-            ev(2, "Negotiation", Signal::SelfRating { level: 4 }),
-            ev(
-                2,
-                "Negotiation",
-                Signal::Endorsements {
-                    count: 3,
-                    names: vec!["Ana".into(), "Ben".into()],
-                },
-            ),
-            ev(3, "Negotiation", Signal::SelfRating { level: 2 }),
-        ]);
+        let ranked = rank(
+            [
+                ev(1, "Negotiation", Signal::SelfRating { level: 5 }),
+                ev(2, "Negotiation", Signal::SelfRating { level: 4 }),
+                ev(
+                    2,
+                    "Negotiation",
+                    Signal::Endorsements {
+                        count: 3,
+                        names: vec!["Ana".into(), "Ben".into()],
+                    },
+                ),
+                ev(3, "Negotiation", Signal::SelfRating { level: 2 }),
+            ],
+            10,
+        );
         let order: Vec<i64> = ranked.iter().map(|s| s.person_id).collect();
         assert_eq!(order, vec![2, 1, 3]);
         let texts: Vec<&str> = ranked[0].reasons.iter().map(|r| r.text.as_str()).collect();
@@ -182,13 +206,37 @@ mod tests {
 
     #[test]
     fn depth_beats_breadth() {
-        let ranked = rank([
-            ev(1, "Negotiation", Signal::SelfRating { level: 5 }),
-            ev(2, "Negotiation", Signal::SelfRating { level: 3 }),
-            ev(2, "Salary negotiation", Signal::SelfRating { level: 3 }),
-        ]);
+        let ranked = rank(
+            [
+                ev(1, "Negotiation", Signal::SelfRating { level: 5 }),
+                ev(2, "Negotiation", Signal::SelfRating { level: 3 }),
+                ev(2, "Salary negotiation", Signal::SelfRating { level: 3 }),
+            ],
+            10,
+        );
         assert_eq!(ranked[0].person_id, 1);
         assert!(ranked[1].score > 30.0, "breadth still adds something");
+    }
+
+    #[test]
+    fn only_the_best_are_returned() {
+        let evidence = (1..=100).map(|id| {
+            ev(
+                id,
+                "SQL",
+                Signal::SelfRating {
+                    level: (id % 5 + 1) as u8,
+                },
+            )
+        });
+        let ranked = rank(evidence, 3);
+        assert_eq!(
+            ranked.iter().map(|s| s.person_id).collect::<Vec<_>>(),
+            vec![4, 9, 14]
+        );
+        assert!(ranked
+            .iter()
+            .all(|s| s.score == 50.0 && s.reasons.len() == 1));
     }
 
     #[test]
@@ -218,16 +266,5 @@ mod tests {
             .reason("SQL"),
             "endorsed for SQL by 1 colleague"
         );
-    }
-}
-
-impl Reason {
-    /// Names the colleagues behind an endorsement reason ("… by 3 colleagues (Ana, Ben and
-    /// 1 more)"); other reasons are left as they are.
-    pub fn name_endorsers(&mut self, who: Vec<String>) {
-        if let Signal::Endorsements { names, .. } = &mut self.signal {
-            *names = who;
-            self.text = self.signal.reason(&self.skill);
-        }
     }
 }

@@ -1,6 +1,7 @@
 //! People, skills, wants-to-learn, endorsements, the import and the expert finder's evidence.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use peerlab_core::expert::{Evidence, Signal};
 use peerlab_core::import::{ExistingManagers, ImportPlan, PersonRecord};
@@ -855,16 +856,26 @@ impl Store {
         let Some(q) = fts_query(&self.pool, query) else {
             return Ok(Vec::new());
         };
-        let sql = format!(
-            "SELECT ps.person_id, s.name, ps.level, ps.endorsements \
-             FROM person_skills ps JOIN skills s ON s.id = ps.skill_id \
-             WHERE ps.skill_id IN ({})",
-            skills_matching(&self.pool)
+        let matching = skills_matching(&self.pool);
+        let names_sql = format!("SELECT id, name FROM skills WHERE id IN ({matching})");
+        let rows_sql = format!(
+            "SELECT person_id, skill_id, level, endorsements FROM person_skills WHERE skill_id IN ({matching})"
         );
-        let rows: Vec<(i64, String, i64, i64)> =
-            on_pool!(self, |p| sqlx::query_as(&sql).bind(q).fetch_all(p).await)?;
+        let (names, rows): (Vec<(i64, String)>, Vec<(i64, i64, i64, i64)>) = on_pool!(self, |p| {
+            let names = sqlx::query_as(&names_sql).bind(&q).fetch_all(p).await?;
+            let rows = sqlx::query_as(&rows_sql).bind(&q).fetch_all(p).await?;
+            Ok::<_, sqlx::Error>((names, rows))
+        })?;
+        // One shared name per skill: thousands of rows, a handful of skills.
+        let names: HashMap<i64, Arc<str>> = names
+            .into_iter()
+            .map(|(id, name)| (id, Arc::from(name)))
+            .collect();
         let mut out = Vec::with_capacity(rows.len() * 2);
-        for (person_id, skill, level, endorsements) in rows {
+        for (person_id, skill_id, level, endorsements) in rows {
+            let Some(skill) = names.get(&skill_id) else {
+                continue;
+            };
             out.push(Evidence {
                 person_id,
                 skill: skill.clone(),
@@ -875,7 +886,7 @@ impl Store {
             if endorsements > 0 {
                 out.push(Evidence {
                     person_id,
-                    skill,
+                    skill: skill.clone(),
                     signal: Signal::Endorsements {
                         count: endorsements as u32,
                         names: Vec::new(),

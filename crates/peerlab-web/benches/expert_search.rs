@@ -197,6 +197,39 @@ async fn bench(backend: &str) {
         assert!(!found.is_empty(), "{q} finds people");
     }
     report(&format!("{backend}: expert search, server work"), server);
+    // Where the time goes, per query (median of 30): evidence query, ranking, whole search.
+    for q in queries {
+        let (mut ev, mut rk, mut all) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..30 {
+            let t = Instant::now();
+            let evidence = store.expert_evidence(q).await.expect("evidence");
+            ev.push(t.elapsed());
+            let n = evidence.len();
+            let t = Instant::now();
+            let ranked = peerlab_core::expert::rank(evidence, 20);
+            rk.push(t.elapsed());
+            assert!(ranked.len() <= n);
+            let t = Instant::now();
+            peerlab_web::experts::find(&store, q, 20)
+                .await
+                .expect("find");
+            all.push(t.elapsed());
+            if ev.len() == 1 && std::env::var("PEERLAB_BENCH_VERBOSE").is_ok() {
+                println!("  {q:<18} evidence rows {n}");
+            }
+        }
+        for v in [&mut ev, &mut rk, &mut all] {
+            v.sort();
+        }
+        if std::env::var("PEERLAB_BENCH_VERBOSE").is_ok() {
+            println!(
+                "  {q:<18} evidence {:>6.2} ms  rank {:>6.2} ms  whole {:>6.2} ms",
+                ev[15].as_secs_f64() * 1e3,
+                rk[15].as_secs_f64() * 1e3,
+                all[15].as_secs_f64() * 1e3
+            );
+        }
+    }
 
     // The same through HTTP on loopback, with token authentication.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

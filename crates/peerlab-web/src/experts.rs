@@ -17,8 +17,7 @@ pub struct Expert {
 
 /// The best `limit` people for `query`, best first, each with the reasons they are suggested.
 pub async fn find(store: &Store, query: &str, limit: usize) -> Result<Vec<Expert>, StoreError> {
-    let mut ranked = rank(store.expert_evidence(query).await?);
-    ranked.truncate(limit);
+    let mut ranked = rank(store.expert_evidence(query).await?, limit);
     let ids: Vec<i64> = ranked.iter().map(|s| s.person_id).collect();
     let mut names = store.endorser_names(&ids, query, NAMED_ENDORSERS).await?;
     for suggestion in &mut ranked {
