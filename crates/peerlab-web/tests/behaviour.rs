@@ -939,7 +939,7 @@ async fn csv_import_page_shows_progress_and_result(b: Backend) {
     let form = s.get("/admin/import").await;
     assert!(form.body.contains("enctype=\"multipart/form-data\""));
     let mut csv = String::from("name,email,department,skills\n");
-    for i in 0..3000 {
+    for i in 0..50_000 {
         csv.push_str(&format!(
             "Person {i},p{i}@x.com,Dept {},Skill {}:3\n",
             i % 9,
@@ -976,15 +976,30 @@ async fn csv_import_page_shows_progress_and_result(b: Backend) {
             page.body.contains("http-equiv=\"refresh\""),
             "a running import refreshes itself"
         );
-        states.push(state);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let shown = page
+            .body
+            .split("<p>")
+            .nth(1)
+            .and_then(|x| x.split("</p>").next())
+            .unwrap_or_default()
+            .to_string();
+        states.push(shown);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
+    // The page showed the import running, with a count of people written out of 50,000.
+    assert!(!states.is_empty(), "the import was seen running");
     assert!(
-        finished.body.contains("Imported: 3000 new, 0 updated."),
+        states
+            .iter()
+            .any(|s| s.contains("of <strong>50000</strong> people")),
+        "{states:?}"
+    );
+    assert!(
+        finished.body.contains("Imported: 50000 new, 0 updated."),
         "{}",
         finished.body
     );
-    assert_eq!(app.store.count_people().await.expect("count"), 3001);
+    assert_eq!(app.store.count_people().await.expect("count"), 50_001);
 
     // A bad file lists its rows on the page.
     let r = upload("name,email\nA,not-an-email\n".into(), s.csrf.clone())
