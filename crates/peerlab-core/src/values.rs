@@ -265,6 +265,14 @@ impl TimeZone {
     }
 }
 
+impl TryFrom<String> for Role {
+    type Error = ValueError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Role::parse(&s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,13 +328,5 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Ok(role));
         }
         assert!(Role::parse("owner").is_err());
-    }
-}
-
-impl TryFrom<String> for Role {
-    type Error = ValueError;
-
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Role::parse(&s)
     }
 }

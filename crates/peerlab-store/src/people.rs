@@ -477,8 +477,10 @@ impl Store {
                     .map(|(n, _)| n)
                     .chain(rec.wants.iter().flatten());
                 for name in names {
-                    if !skill_ids.contains_key(&name.key()) {
-                        skill_ids.insert(name.key(), tx.ensure_skill(name).await?);
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        skill_ids.entry(name.key())
+                    {
+                        slot.insert(tx.ensure_skill(name).await?);
                     }
                 }
             }
@@ -861,7 +863,9 @@ impl Store {
         let rows_sql = format!(
             "SELECT person_id, skill_id, level, endorsements FROM person_skills WHERE skill_id IN ({matching})"
         );
-        let (names, rows): (Vec<(i64, String)>, Vec<(i64, i64, i64, i64)>) = on_pool!(self, |p| {
+        // (skill id, name) and (person id, skill id, level, endorsements).
+        type Rows = (Vec<(i64, String)>, Vec<(i64, i64, i64, i64)>);
+        let (names, rows): Rows = on_pool!(self, |p| {
             let names = sqlx::query_as(&names_sql).bind(&q).fetch_all(p).await?;
             let rows = sqlx::query_as(&rows_sql).bind(&q).fetch_all(p).await?;
             Ok::<_, sqlx::Error>((names, rows))

@@ -160,12 +160,20 @@ pub fn error_page(user: Option<&User>, e: Error) -> Response {
     )
 }
 
-/// A page handler's error, shown with the person's navigation.
-pub struct PageError(Option<User>, Error);
+/// A page handler's error, shown with the person's navigation. Boxed: it travels in every
+/// handler's `Result`, and the success path should not pay for its size.
+pub struct PageError(Box<(Option<User>, Error)>);
+
+impl PageError {
+    fn new(user: Option<User>, error: Error) -> Self {
+        PageError(Box::new((user, error)))
+    }
+}
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        error_page(self.0.as_ref(), self.1)
+        let (user, error) = *self.0;
+        error_page(user.as_ref(), error)
     }
 }
 
@@ -178,7 +186,7 @@ trait ForUser<T> {
 
 impl<T, E: Into<Error>> ForUser<T> for Result<T, E> {
     fn for_user(self, user: &User) -> Result<T, PageError> {
-        self.map_err(|e| PageError(Some(user.clone()), e.into()))
+        self.map_err(|e| PageError::new(Some(user.clone()), e.into()))
     }
 }
 
@@ -617,7 +625,7 @@ async fn me(user: User) -> Response {
 async fn profile(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
     let store = &state.store;
     let Some(person) = store.person(id).await.for_user(&user)? else {
-        return Err(PageError(Some(user), Error::not_found("person")));
+        return Err(PageError::new(Some(user), Error::not_found("person")));
     };
     let is_me = person.id == user.id();
     Ok(render(&ProfilePage {
@@ -962,7 +970,7 @@ async fn import_upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if announced.is_some_and(|n| n > MAX_IMPORT_BYTES + 64 * 1024) {
-        return Err(PageError(Some(user), import::too_large()));
+        return Err(PageError::new(Some(user), import::too_large()));
     }
     let multipart_error = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -1001,7 +1009,7 @@ async fn import_upload(
                     .map_err(multipart_error)
                     .for_user(&user)?;
                 if bytes.len() > MAX_IMPORT_BYTES {
-                    return Err(PageError(Some(user), import::too_large()));
+                    return Err(PageError::new(Some(user), import::too_large()));
                 }
                 file = Some((name, bytes.to_vec()));
             }
@@ -1012,10 +1020,10 @@ async fn import_upload(
         let e = Error::forbidden(
             "the form's security token is missing or out of date; reload the page and try again",
         );
-        return Err(PageError(Some(user), Error { code: "csrf", ..e }));
+        return Err(PageError::new(Some(user), Error { code: "csrf", ..e }));
     }
     let Some((name, bytes)) = file else {
-        return Err(PageError(
+        return Err(PageError::new(
             Some(user),
             Error::bad_request("choose a CSV file to import"),
         ));

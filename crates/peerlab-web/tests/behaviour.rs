@@ -47,6 +47,17 @@ async fn health_and_readiness(b: Backend) {
     let r = reqwest::get(format!("{}/healthz", app.base))
         .await
         .expect("get");
+    for (name, expected) in [
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+    ] {
+        assert_eq!(r.headers()[name], expected);
+    }
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .contains("script-src 'self'"));
     assert!(
         r.headers().get("x-request-id").is_some(),
         "every response carries its request id"

@@ -65,6 +65,11 @@ async fn log_in_edit_skills_and_find_who_knows() {
         .wait_text("#skills .skills", "Conflict resolution")
         .await;
     assert!(skills.contains("4/5"), "{skills}");
+    // Changing a level saves at once (the page's one script, allowed by its CSP).
+    browser
+        .select("li.skill[data-skill='Conflict resolution'] select", "5")
+        .await;
+    browser.wait_text("#skills .skills", "5/5").await;
     browser.type_into("#new-want", "Negotiation").await;
     browser
         .click("form[action='/me/wants'] button[type=submit]")
