@@ -325,6 +325,21 @@ pub fn parse_skill_list(raw: &str) -> Result<Vec<SkillName>, ValueError> {
     Ok(out)
 }
 
+/// Checks a validated plan's managers again, against people as they are now: the store calls
+/// this inside the import's transaction, so that an import checked while another one was
+/// being written cannot create a cycle or point at a manager who is gone.
+pub fn recheck_managers(plan: &ImportPlan, existing: &ExistingManagers) -> Result<(), ImportError> {
+    let mut errors = Vec::new();
+    check_managers(&plan.people, existing, &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        let total = errors.len();
+        errors.truncate(MAX_LISTED_ERRORS);
+        Err(ImportError::Rows { errors, total })
+    }
+}
+
 /// Every manager must exist (in the file or already stored), and the management chain that
 /// results from applying the file must have no cycle.
 fn check_managers(

@@ -273,6 +273,15 @@ impl Store {
                 .bind(password_hash)
                 .execute(&mut *tx)
                 .await?;
+            // The person's other links are spent too: a leaked older link must not reset the
+            // password that was just chosen.
+            sqlx::query(
+                "UPDATE invitations SET used_at = $2 WHERE person_id = $1 AND used_at IS NULL",
+            )
+            .bind(person_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             // A new password ends every session that the old one opened.
             sqlx::query("DELETE FROM sessions WHERE person_id = $1")
                 .bind(person_id)
@@ -282,34 +291,36 @@ impl Store {
         }))
     }
 
-    /// Failed logins for `key` in the window that started at or after `window_start`.
-    pub async fn login_failures(&self, key: &str, window_start: i64) -> Result<i64> {
-        let n: Option<i64> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT failures FROM login_failures WHERE key = $1 AND window_start >= $2"
-        )
-        .bind(key)
-        .bind(window_start)
-        .fetch_optional(p)
-        .await)?;
-        Ok(n.unwrap_or(0))
-    }
-
-    /// Counts a failed login for `key`; a window older than `window_start` starts again at 1.
-    pub async fn record_login_failure(&self, key: &str, now: i64, window_start: i64) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query(
+    /// Counts a login attempt for `key` and returns the attempts in the current window,
+    /// this one included; a window that started before `window_start` starts again at 1.
+    /// Counting before the password is checked, in one atomic statement, means parallel
+    /// attempts cannot all slip under the limit.
+    pub async fn count_login_attempt(&self, key: &str, now: i64, window_start: i64) -> Result<i64> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
             "INSERT INTO login_failures (key, failures, window_start) VALUES ($1, 1, $2) \
              ON CONFLICT (key) DO UPDATE SET \
                failures = CASE WHEN login_failures.window_start >= $3 THEN login_failures.failures + 1 ELSE 1 END, \
-               window_start = CASE WHEN login_failures.window_start >= $3 THEN login_failures.window_start ELSE $2 END"
+               window_start = CASE WHEN login_failures.window_start >= $3 THEN login_failures.window_start ELSE $2 END \
+             RETURNING failures"
         )
         .bind(key)
         .bind(now)
         .bind(window_start)
+        .fetch_one(p)
+        .await
+        })?)
+    }
+
+    /// Takes back one attempt for `key` (a login that succeeded was not a failure).
+    pub async fn forgive_login_attempt(&self, key: &str) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE login_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0"
+        )
+        .bind(key)
         .execute(p)
         .await
-        .map(|_| ())
-        })?;
+        .map(|_| ()))?;
         Ok(())
     }
 

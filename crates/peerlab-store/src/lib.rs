@@ -126,7 +126,9 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
+                    // Long enough for a 50,000-row import (about 10 s) to finish before a waiting
+                    // writer gives up.
+                    .busy_timeout(Duration::from_secs(30))
                     .pragma("cache_size", "-32000");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use peerlab_core::expert::{Evidence, Signal};
-use peerlab_core::import::{ExistingManagers, ImportPlan, PersonRecord};
+use peerlab_core::import::{recheck_managers, ExistingManagers, ImportPlan, PersonRecord};
 use peerlab_core::text;
 use peerlab_core::{Email, Level, PersonName, Role, SkillName};
 use serde::Serialize;
@@ -166,9 +166,9 @@ macro_rules! impl_tx {
             async fn upsert_person(&mut self, rec: &PersonRecord, now: i64) -> Result<i64> {
                 // A NULL parameter means "the column is not in the file": keep what is stored.
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO people (email, name, title, department, function, location, time_zone, created_at, updated_at) \
-                     VALUES ($1, $2, COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), COALESCE($6, ''), COALESCE($7, ''), $8, $8) \
-                     ON CONFLICT (email) DO UPDATE SET name = excluded.name, \
+                    "INSERT INTO people (email, name, sort_name, title, department, function, location, time_zone, created_at, updated_at) \
+                     VALUES ($1, $2, $9, COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), COALESCE($6, ''), COALESCE($7, ''), $8, $8) \
+                     ON CONFLICT (email) DO UPDATE SET name = excluded.name, sort_name = excluded.sort_name, \
                        title = COALESCE($3, people.title), department = COALESCE($4, people.department), \
                        function = COALESCE($5, people.function), location = COALESCE($6, people.location), \
                        time_zone = COALESCE($7, people.time_zone), updated_at = $8 \
@@ -182,6 +182,7 @@ macro_rules! impl_tx {
                 .bind(rec.location.as_deref())
                 .bind(rec.time_zone.as_ref().map(|t| t.as_str()))
                 .bind(now)
+                .bind(text::fold(rec.name.as_str()))
                 .fetch_one(&mut *self)
                 .await?;
                 Ok(id)
@@ -246,16 +247,14 @@ macro_rules! impl_tx {
                 for chunk in people.chunks(BATCH / 5) {
                     let values = (0..chunk.len())
                         .map(|i| {
-                            let b = i * 9;
-                            format!(
-                                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 9
-                            )
+                            let b = i * 10;
+                            let p: Vec<String> = (1..=10).chain([10]).map(|k| format!("${}", b + k)).collect();
+                            format!("({})", p.join(", "))
                         })
                         .collect::<Vec<_>>()
                         .join(", ");
                     let sql = format!(
-                        "INSERT INTO people (email, name, title, department, function, location, time_zone, \
+                        "INSERT INTO people (email, name, sort_name, title, department, function, location, time_zone, \
                          search_text, created_at, updated_at) VALUES {values} RETURNING id, email"
                     );
                     let mut q = sqlx::query_as(&sql);
@@ -264,6 +263,7 @@ macro_rules! impl_tx {
                         q = q
                             .bind(rec.email.as_str())
                             .bind(rec.name.as_str())
+                            .bind(text::fold(rec.name.as_str()))
                             .bind(o(&rec.title))
                             .bind(o(&rec.department))
                             .bind(o(&rec.function))
@@ -315,6 +315,18 @@ macro_rules! impl_tx {
 }
 impl_tx!(SqliteConnection);
 impl_tx!(PgConnection);
+
+/// (e-mail, manager's e-mail) rows as the importer's map. Stored e-mails were parsed on the way
+/// in; a row that no longer parses is skipped.
+fn managers_by_email(rows: Vec<(String, Option<String>)>) -> ExistingManagers {
+    let mut out = ExistingManagers::with_capacity(rows.len());
+    for (email, manager) in rows {
+        if let Ok(email) = Email::parse(&email) {
+            out.insert(email, manager.and_then(|m| Email::parse(&m).ok()));
+        }
+    }
+    out
+}
 
 /// The search text of a person who is not stored yet: everything comes from the record.
 fn new_person_search_text(rec: &PersonRecord) -> String {
@@ -381,28 +393,26 @@ impl Store {
         email: &Email,
         name: &PersonName,
         role: Role,
+        password_hash: Option<&str>,
         now: i64,
     ) -> Result<i64> {
         let rec = PersonRecord::new(email.clone(), name.clone());
-        let id = write_tx!(self, |tx| {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
-                .bind(email.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if exists.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "a person with e-mail {email} already exists"
-                )));
-            }
-            let id = tx.upsert_person(&rec, now).await?;
-            sqlx::query("UPDATE people SET role = $2 WHERE id = $1")
-                .bind(id)
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?;
-            tx.refresh_search_text(id).await?;
-            id
-        });
+        let id: i64 = on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "INSERT INTO people (email, name, sort_name, role, password_hash, search_text, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
+        )
+        .bind(email.as_str())
+        .bind(name.as_str())
+        .bind(text::fold(name.as_str()))
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(new_person_search_text(&rec))
+        .bind(now)
+        .fetch_one(p)
+        .await
+        .map_err(conflict_on_unique(|| format!("a person with e-mail {email} already exists")))
+        })?;
         Ok(id)
     }
 
@@ -413,14 +423,7 @@ impl Store {
         )
         .fetch_all(p)
         .await)?;
-        let mut out = ExistingManagers::with_capacity(rows.len());
-        for (email, manager) in rows {
-            // Stored e-mails were parsed on the way in; a row that no longer parses is skipped.
-            if let Ok(email) = Email::parse(&email) {
-                out.insert(email, manager.and_then(|m| Email::parse(&m).ok()));
-            }
-        }
-        Ok(out)
+        Ok(managers_by_email(rows))
     }
 
     /// Applies a validated import in one transaction: all of it or, on any failure, none.
@@ -435,22 +438,37 @@ impl Store {
         now: i64,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary> {
-        let stored: HashSet<String> =
-            on_pool!(self, |p| sqlx::query_scalar("SELECT email FROM people")
-                .fetch_all(p)
-                .await)?
-            .into_iter()
-            .collect();
-        let (existing, new): (Vec<&PersonRecord>, Vec<&PersonRecord>) = plan
-            .people
-            .iter()
-            .partition(|r| stored.contains(r.email.as_str()));
         let total = plan.people.len();
         // Progress in three passes weighted 40/30/30: rows, managers, existing people's skills.
         let at = |start: usize, weight: usize, done: usize, of: usize| {
             progress(total * (start + weight * done / of.max(1)) / 100)
         };
-        write_tx!(self, |tx| {
+        let is_postgres = matches!(self.pool, Pool::Postgres(_));
+        let summary = write_tx!(self, |tx| {
+            // Imports write one at a time, and check the managers again against people as
+            // they are now: another import may have committed since this file was checked.
+            // SQLite's IMMEDIATE transaction already excludes other writers; PostgreSQL
+            // (DIALECT) takes a lock that excludes other imports but not readers.
+            if is_postgres {
+                sqlx::query("LOCK TABLE people IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+                "SELECT p.email, m.email FROM people p LEFT JOIN people m ON m.id = p.manager_id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let stored = managers_by_email(rows);
+            recheck_managers(plan, &stored).map_err(|e| {
+                StoreError::Conflict(format!(
+                    "people changed while the file was being checked ({e}); import it again"
+                ))
+            })?;
+            let (existing, new): (Vec<&PersonRecord>, Vec<&PersonRecord>) = plan
+                .people
+                .iter()
+                .partition(|r| stored.contains_key(&r.email));
             let mut ids: HashMap<String, i64> = HashMap::with_capacity(total);
             for chunk in new.chunks(BATCH) {
                 ids.extend(
@@ -541,12 +559,13 @@ impl Store {
                     at(70, 30, i, existing.len());
                 }
             }
+            ImportSummary {
+                created: new.len(),
+                updated: existing.len(),
+            }
         });
         progress(total);
-        Ok(ImportSummary {
-            created: new.len(),
-            updated: existing.len(),
-        })
+        Ok(summary)
     }
 
     pub async fn person(&self, id: i64) -> Result<Option<Person>> {
@@ -584,7 +603,8 @@ impl Store {
     }
 
     pub async fn direct_reports(&self, manager_id: i64) -> Result<Vec<PersonSummary>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS} WHERE p.manager_id = $1 ORDER BY p.name, p.id");
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} WHERE p.manager_id = $1 ORDER BY p.sort_name, p.id");
         Ok(on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(manager_id)
             .fetch_all(p)
@@ -606,12 +626,43 @@ impl Store {
         Ok(())
     }
 
-    pub async fn count_admins(&self) -> Result<i64> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM people WHERE role = 'admin'"
-        )
-        .fetch_one(p)
-        .await)?)
+    /// Changes a person's role, refusing to demote the last admin. Two admins demoting each
+    /// other at once cannot both succeed: SQLite's IMMEDIATE transaction serialises them, and
+    /// on PostgreSQL (DIALECT) the admins' rows are locked first.
+    pub async fn change_role_keeping_an_admin(&self, person_id: i64, role: Role) -> Result<()> {
+        let is_postgres = matches!(self.pool, Pool::Postgres(_));
+        write_tx!(self, |tx| {
+            if is_postgres {
+                sqlx::query("SELECT id FROM people WHERE role = 'admin' FOR UPDATE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT role FROM people WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(current) = current else {
+                return Err(StoreError::NotFound("person"));
+            };
+            if current == Role::Admin.as_str() && role != Role::Admin {
+                let admins: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE role = 'admin'")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if admins <= 1 {
+                    return Err(StoreError::Conflict(
+                        "peerlab needs at least one admin; make someone else admin first".into(),
+                    ));
+                }
+            }
+            sqlx::query("UPDATE people SET role = $2 WHERE id = $1")
+                .bind(person_id)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
     }
 
     pub async fn count_people(&self) -> Result<i64> {
@@ -643,7 +694,7 @@ impl Store {
         }
         let where_clause = conditions.join(" AND ");
         let n = if query.is_some() { 5 } else { 4 };
-        let page_sql = format!("SELECT {SUMMARY_COLUMNS} WHERE {where_clause} ORDER BY p.name, p.id LIMIT ${n} OFFSET ${}", n + 1);
+        let page_sql = format!("SELECT {SUMMARY_COLUMNS} WHERE {where_clause} ORDER BY p.sort_name, p.id LIMIT ${n} OFFSET ${}", n + 1);
         let count_sql = format!("SELECT COUNT(*) FROM people p WHERE {where_clause}");
         on_pool!(self, |p| {
             let mut page = sqlx::query_as(&page_sql)

@@ -87,6 +87,11 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password(&new_secret()).unwrap_or_default())
 }
 
+/// Computes the dummy hash now, so the first unknown e-mail does not take longer.
+pub fn warm_up() {
+    dummy_hash();
+}
+
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let stored = match hash {
         Some(h) => h,
@@ -324,16 +329,20 @@ pub fn client_key(connect: &ConnectInfo<SocketAddr>) -> String {
     format!("client:{}", connect.0.ip())
 }
 
-/// Checks the throttle for a login attempt; `Err` when the attempt must be refused unseen.
-pub async fn check_throttle(
-    state: &AppState,
-    email_key: &str,
-    client_key: &str,
-) -> Result<(), Error> {
-    let window_start = state.now() - THROTTLE_WINDOW_MS;
-    let by_email = state.store.login_failures(email_key, window_start).await?;
-    let by_client = state.store.login_failures(client_key, window_start).await?;
-    if by_email >= MAX_FAILURES_PER_EMAIL || by_client >= MAX_FAILURES_PER_CLIENT {
+/// Counts a login attempt against the e-mail and the client address; `Err` (429) when either
+/// is over its limit, in which case the password must not be checked at all.
+pub async fn admit_login(state: &AppState, email_key: &str, client_key: &str) -> Result<(), Error> {
+    let now = state.now();
+    let window_start = now - THROTTLE_WINDOW_MS;
+    let by_email = state
+        .store
+        .count_login_attempt(email_key, now, window_start)
+        .await?;
+    let by_client = state
+        .store
+        .count_login_attempt(client_key, now, window_start)
+        .await?;
+    if by_email > MAX_FAILURES_PER_EMAIL || by_client > MAX_FAILURES_PER_CLIENT {
         return Err(Error::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -343,13 +352,25 @@ pub async fn check_throttle(
     Ok(())
 }
 
-pub async fn record_failure(state: &AppState, keys: [&str; 2]) -> Result<(), Error> {
-    let now = state.now();
-    for key in keys {
-        state
-            .store
-            .record_login_failure(key, now, now - THROTTLE_WINDOW_MS)
-            .await?;
-    }
+/// A successful login clears the e-mail's count and takes back its attempt from the client's.
+pub async fn login_succeeded(
+    state: &AppState,
+    email_key: &str,
+    client_key: &str,
+) -> Result<(), Error> {
+    state.store.clear_login_failures(email_key).await?;
+    state.store.forgive_login_attempt(client_key).await?;
     Ok(())
+}
+
+/// Runs an argon2 computation on the blocking pool, at most as many at once as there are
+/// cores: each takes 19 MiB and tens of milliseconds, and logins are unauthenticated.
+pub async fn hashing<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    let _permit = state.hashing.acquire().await.map_err(Error::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(Error::internal)
 }

@@ -29,6 +29,9 @@ pub fn too_large() -> Error {
     )
 }
 
+/// How many import jobs a node remembers before it forgets the finished ones.
+const MAX_KEPT_JOBS: usize = 100;
+
 #[derive(Debug, Clone)]
 pub enum Status {
     Validating,
@@ -95,6 +98,10 @@ pub async fn run(
 pub fn start(state: &AppState, file_name: String, bytes: Vec<u8>) -> String {
     let id = crate::auth::new_secret()[..16].to_string();
     if let Ok(mut jobs) = state.imports.0.lock() {
+        // Finished jobs are kept so their result pages stay readable, but not without end.
+        if jobs.len() >= MAX_KEPT_JOBS {
+            jobs.retain(|_, job| matches!(job.status, Status::Validating | Status::Writing { .. }));
+        }
         jobs.insert(
             id.clone(),
             Job {

@@ -28,6 +28,7 @@ use tower_http::request_id::{
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 
 pub use auth::{hash_password, new_secret, sha256_hex};
+pub use pages::INVITATION_DAYS;
 
 /// Where time comes from. Handlers never read the system clock directly, so tests can move
 /// time forward to expire sessions and throttle windows.
@@ -67,15 +68,17 @@ impl WebConfig {
     /// Cookies are marked `Secure` when the public address is HTTPS or loopback (browsers
     /// treat `http://127.0.0.1` and `http://localhost` as secure contexts).
     fn secure_cookies(&self) -> bool {
-        let rest = self.public_url.strip_prefix("http://");
-        match rest {
-            None => true,
-            Some(host) => {
-                host.starts_with("127.")
-                    || host.starts_with("localhost")
-                    || host.starts_with("[::1]")
-            }
-        }
+        let Some(rest) = self.public_url.strip_prefix("http://") else {
+            return true;
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = match authority.rsplit_once(':') {
+            Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+            _ => authority,
+        };
+        host == "localhost"
+            || host == "[::1]"
+            || host.split('.').next() == Some("127") && host.split('.').count() == 4
     }
 }
 
@@ -86,15 +89,19 @@ pub struct AppState {
     pub clock: Clock,
     pub config: Arc<WebConfig>,
     imports: import::Jobs,
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(store: Store, clock: Clock, config: WebConfig) -> Self {
+        auth::warm_up();
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             store,
             clock,
             config: Arc::new(config),
             imports: import::Jobs::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
         }
     }
 
@@ -128,13 +135,23 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
                     let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %loggable_path(req.uri().path()))
                 })
                 // One line per request, with its status and latency, inside the request's span.
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+}
+
+/// The path as logs show it: an invitation link's secret is replaced, so that reading the
+/// logs does not let anyone in.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/invite/") {
+        "/invite/{token}"
+    } else {
+        path
+    }
 }
 
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {

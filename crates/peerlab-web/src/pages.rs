@@ -146,10 +146,7 @@ pub fn error_page(user: Option<&User>, e: Error) -> Response {
         s if s.is_server_error() => "Something went wrong",
         _ => "Please check your input",
     };
-    let mut message = e.message;
-    if let Some(first) = message.get(..1) {
-        message = first.to_uppercase() + &message[1..];
-    }
+    let message = capitalize(&e.message);
     render_status(
         e.status,
         &ErrorPage {
@@ -216,13 +213,50 @@ struct NextQuery {
     next: String,
 }
 
-/// Only local paths are followed after login, never another site.
+/// Only local paths are followed after login, never another site. Browsers drop tabs and
+/// newlines from URLs and treat a backslash as `/`, so `/\t/evil.example` would leave the site:
+/// anything with whitespace, control characters or a backslash is refused.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\');
+    if local {
         next
     } else {
         "/"
     }
+}
+
+/// "that e-mail…" → "That e-mail…", for messages shown as sentences.
+fn capitalize(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Renders a form for someone without a session, protected by a double-submit token: the
+/// same random value in a cookie and in the form's `csrf` field.
+fn anonymous_form<T: Template>(
+    state: &AppState,
+    status: StatusCode,
+    page: impl FnOnce(String) -> T,
+) -> Response {
+    let csrf = auth::new_secret();
+    let mut response = render_status(status, &page(csrf.clone()));
+    if let Ok(v) = auth::set_cookie(state, auth::LOGIN_CSRF_COOKIE, &csrf, 3600).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// Whether an anonymous form came back with the token its cookie holds.
+fn anonymous_form_token_ok(headers: &HeaderMap, csrf: &str) -> bool {
+    let cookie = auth::cookie(headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
+    !csrf.is_empty() && auth::constant_time_eq(cookie.as_bytes(), csrf.as_bytes())
 }
 
 fn login_page(
@@ -232,21 +266,13 @@ fn login_page(
     email: &str,
     error: Option<String>,
 ) -> Response {
-    let csrf = auth::new_secret();
-    let mut response = render_status(
-        status,
-        &LoginPage {
-            nav: Nav::new(None, ""),
-            csrf: csrf.clone(),
-            next: next.into(),
-            email: email.into(),
-            error,
-        },
-    );
-    if let Ok(v) = auth::set_cookie(state, auth::LOGIN_CSRF_COOKIE, &csrf, 3600).parse() {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
+    anonymous_form(state, status, |csrf| LoginPage {
+        nav: Nav::new(None, ""),
+        csrf,
+        next: next.into(),
+        email: email.into(),
+        error,
+    })
 }
 
 async fn login_form(
@@ -279,8 +305,7 @@ async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(&form.next);
-    let cookie = auth::cookie(&headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
-    if form.csrf.is_empty() || !auth::constant_time_eq(cookie.as_bytes(), form.csrf.as_bytes()) {
+    if !anonymous_form_token_ok(&headers, &form.csrf) {
         let m = "the login form expired or your browser blocked its cookie; please try again";
         return login_page(
             &state,
@@ -303,42 +328,42 @@ async fn login_submit(
     let email_key = format!("email:{email}");
     let client_key = auth::client_key(&connect);
     let result = async {
-        auth::check_throttle(&state, &email_key, &client_key).await?;
+        auth::admit_login(&state, &email_key, &client_key).await?;
         let (id, hash) = state.store.credentials(&email).await?.unzip();
         let password = form.password.clone();
         let hash = hash.flatten();
-        // Hashing takes tens of milliseconds: keep it off the async workers.
-        let ok =
-            tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
-                .await
-                .map_err(Error::internal)?;
+        let ok = auth::hashing(&state, move || {
+            auth::verify_password(&password, hash.as_deref())
+        })
+        .await?;
         match (ok, id) {
             (true, Some(id)) => Ok(id),
-            _ => {
-                auth::record_failure(&state, [&email_key, &client_key]).await?;
-                Err(Error::new(
-                    StatusCode::UNAUTHORIZED,
-                    "bad_credentials",
-                    "that e-mail and password do not match",
-                ))
-            }
+            _ => Err(Error::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "that e-mail and password do not match",
+            )),
         }
     }
     .await;
     match result {
         Ok(person_id) => match start_session(&state, person_id, next).await {
             Ok(r) => {
-                let _ = state.store.clear_login_failures(&email_key).await;
+                if let Err(e) = auth::login_succeeded(&state, &email_key, &client_key).await {
+                    tracing::warn!(error = %e.message, "could not reset the login throttle");
+                }
                 r
             }
             Err(e) => error_page(None, e),
         },
         Err(e) if e.status.is_server_error() => error_page(None, e),
-        Err(e) => {
-            let mut m = e.message;
-            m.replace_range(..1, &m[..1].to_uppercase());
-            login_page(&state, e.status, next, email.as_str(), Some(m))
-        }
+        Err(e) => login_page(
+            &state,
+            e.status,
+            next,
+            email.as_str(),
+            Some(capitalize(&e.message)),
+        ),
     }
 }
 
@@ -397,6 +422,7 @@ async fn logout(
 #[template(path = "invite.html")]
 struct InvitePage {
     nav: Nav,
+    csrf: String,
     token: String,
     name: String,
     email: String,
@@ -418,8 +444,9 @@ async fn invite_form(State(state): State<AppState>, Path(token): Path<String>) -
         .invitation(&auth::sha256_hex(&token), state.now())
         .await
     {
-        Ok(Some(inv)) => render(&InvitePage {
+        Ok(Some(inv)) => anonymous_form(&state, StatusCode::OK, |csrf| InvitePage {
             nav: Nav::new(None, ""),
+            csrf,
             token,
             name: inv.name,
             email: inv.email,
@@ -434,6 +461,8 @@ async fn invite_form(State(state): State<AppState>, Path(token): Path<String>) -
 #[derive(Deserialize)]
 struct InviteForm {
     #[serde(default)]
+    csrf: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     confirm: String,
@@ -442,8 +471,20 @@ struct InviteForm {
 async fn invite_submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<InviteForm>,
 ) -> Response {
+    if !anonymous_form_token_ok(&headers, &form.csrf) {
+        let m =
+            "the form expired or your browser blocked its cookie; open the invitation link again";
+        return error_page(
+            None,
+            Error {
+                code: "csrf",
+                ..Error::forbidden(m)
+            },
+        );
+    }
     let hash = auth::sha256_hex(&token);
     let inv = match state.store.invitation(&hash, state.now()).await {
         Ok(Some(inv)) => inv,
@@ -451,31 +492,30 @@ async fn invite_submit(
         Err(e) => return error_page(None, e.into()),
     };
     let again = |message: String| {
-        render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &InvitePage {
+        anonymous_form(&state, StatusCode::UNPROCESSABLE_ENTITY, |csrf| {
+            InvitePage {
                 nav: Nav::new(None, ""),
+                csrf,
                 token: token.clone(),
                 name: inv.name.clone(),
                 email: inv.email.clone(),
                 min_chars: auth::MIN_PASSWORD_CHARS,
                 error: Some(message),
-            },
-        )
+            }
+        })
     };
     if form.password != form.confirm {
         return again("The two passwords are not the same.".into());
     }
     let password = form.password;
-    let password_hash =
-        match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
-            Ok(Ok(h)) => h,
-            Ok(Err(e)) if e.status.is_client_error() => {
-                return again(format!("Please choose another password: {}.", e.message))
-            }
-            Ok(Err(e)) => return error_page(None, e),
-            Err(e) => return error_page(None, Error::internal(e)),
-        };
+    let password_hash = match auth::hashing(&state, move || auth::hash_password(&password)).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) if e.status.is_client_error() => {
+            return again(format!("Please choose another password: {}.", e.message))
+        }
+        Ok(Err(e)) | Err(e) => return error_page(None, e),
+    };
+
     match state
         .store
         .accept_invitation(&hash, &password_hash, state.now())
@@ -575,7 +615,8 @@ async fn directory(
         location: q.location,
         function: q.function,
     };
-    let page = q.page.unwrap_or(1).max(1);
+    // Clamped so that the offset cannot overflow; a page past the end is simply empty.
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (people, total) = state
         .store
         .directory(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -758,18 +799,7 @@ async fn set_role(
 
 /// Changes a person's role, keeping at least one admin.
 pub(crate) async fn change_role(state: &AppState, id: i64, role: Role) -> Result<(), Error> {
-    let person = state
-        .store
-        .person(id)
-        .await?
-        .ok_or_else(|| Error::not_found("person"))?;
-    if person.role == Role::Admin && role != Role::Admin && state.store.count_admins().await? <= 1 {
-        return Err(Error::conflict(
-            "peerlab needs at least one admin; make someone else admin first",
-        ));
-    }
-    state.store.set_role(id, role).await?;
-    Ok(())
+    Ok(state.store.change_role_keeping_an_admin(id, role).await?)
 }
 
 #[derive(Template)]

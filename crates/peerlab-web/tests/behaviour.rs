@@ -33,6 +33,10 @@ backend_tests! {
     members_cannot_call_admin_endpoints,
     api_errors_are_precise,
     openapi_document_matches_the_routes,
+    logins_only_ever_redirect_within_the_site,
+    parallel_login_attempts_cannot_pass_the_throttle,
+    nobody_removes_someone_elses_skills_or_topics,
+    the_directory_sorts_alike_on_both_databases,
 }
 
 async fn health_and_readiness(b: Backend) {
@@ -80,7 +84,7 @@ async fn login_and_logout(b: Backend) {
     assert!(home.body.contains("Who knows what, Ana?"), "{}", home.body);
 
     // The session cookie is HttpOnly, SameSite and Secure (127.0.0.1 is a secure context).
-    let mut b2 = app.browser();
+    let b2 = app.browser();
     let form = b2.get("/login").await;
     let csrf = common::csrf_in(&form.body).expect("csrf");
     let raw = b2
@@ -107,7 +111,6 @@ async fn login_and_logout(b: Backend) {
     for attr in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(session.contains(attr), "{session} lacks {attr}");
     }
-    b2.csrf = String::new();
 
     let out = s.post("/logout", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
@@ -246,6 +249,7 @@ async fn invitation_links_set_a_password_once(b: Backend) {
             &peerlab_core::Email::parse("ben@example.com").expect("e"),
             &peerlab_core::PersonName::parse("Ben Ode").expect("n"),
             Role::Member,
+            None,
             app.now(),
         )
         .await
@@ -268,25 +272,52 @@ async fn invitation_links_set_a_password_once(b: Backend) {
     let mut newcomer = app.browser();
     let form = newcomer.get(&path).await;
     assert!(form.body.contains("Welcome, Ben Ode"));
+    let csrf = common::csrf_in(&form.body).expect("the form carries a token");
+    // Without the form's token (a cross-site post), nothing happens.
+    let forged = newcomer
+        .post_raw(
+            &path,
+            &[
+                ("password", "a long password"),
+                ("confirm", "a long password"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(
+        !app.store
+            .person(ben)
+            .await
+            .expect("p")
+            .expect("p")
+            .has_login
+    );
     let short = newcomer
-        .post_raw(&path, &[("password", "short"), ("confirm", "short")])
+        .post_raw(
+            &path,
+            &[("csrf", &csrf), ("password", "short"), ("confirm", "short")],
+        )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.body.contains("at least 10 characters"));
+    let csrf = common::csrf_in(&short.body).expect("token");
     let mismatch = newcomer
         .post_raw(
             &path,
             &[
+                ("csrf", &csrf),
                 ("password", "a long password"),
                 ("confirm", "another one!!"),
             ],
         )
         .await;
     assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let csrf = common::csrf_in(&mismatch.body).expect("token");
     let ok = newcomer
         .post_raw(
             &path,
             &[
+                ("csrf", &csrf),
                 ("password", "a long password"),
                 ("confirm", "a long password"),
             ],
@@ -728,8 +759,8 @@ async fn directory_browses_and_searches(b: Backend) {
     );
     assert!(
         page.body
-            .contains("<option value=\"Engineering\" >Engineering (2)</option>")
-            || page.body.contains("Engineering (2)")
+            .contains("<option value=\"Engineering\" >Engineering (2)</option>"),
+        "the department filter lists each department with its count"
     );
     let page = s.get("/people?q=%22%3B+DROP+TABLE+people%3B--").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -745,6 +776,7 @@ async fn markup_and_sql_in_names_are_escaped_and_stored_intact(b: Backend) {
             &peerlab_core::Email::parse("bobby@example.com").expect("e"),
             &peerlab_core::PersonName::parse(name).expect("n"),
             Role::Member,
+            None,
             app.now(),
         )
         .await
@@ -1207,13 +1239,22 @@ async fn api_tokens_are_required_and_revocable(b: Backend) {
         StatusCode::NO_CONTENT
     );
     assert_eq!(third.get("/me").await.0, StatusCode::UNAUTHORIZED);
-    // Someone else's token cannot be revoked.
+    // Someone else's token cannot be revoked, and keeps working.
     app.user("ben@example.com", "Ben", Role::Member).await;
     let ben = app.api_as("ben@example.com").await;
+    let (_, tokens) = other.get("/me/tokens").await;
+    let active = tokens
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .find(|t| t["name"] == "test" && t["revoked_at"].is_null())
+        .and_then(|t| t["id"].as_i64())
+        .expect("Ana's active token");
     assert_eq!(
-        ben.delete(&format!("/me/tokens/{id}")).await.0,
+        ben.delete(&format!("/me/tokens/{active}")).await.0,
         StatusCode::NOT_FOUND
     );
+    assert_eq!(other.get("/me").await.0, StatusCode::OK);
 }
 
 async fn members_cannot_call_admin_endpoints(b: Backend) {
@@ -1372,4 +1413,140 @@ async fn openapi_document_matches_the_routes(b: Backend) {
             );
         }
     }
+}
+
+async fn logins_only_ever_redirect_within_the_site(b: Backend) {
+    let app = common::spawn(b).await;
+    app.user("ana@example.com", "Ana", Role::Member).await;
+    for next in [
+        "//evil.example",
+        "/\t/evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "/%09/x\n",
+    ] {
+        let s = app.browser();
+        let form = s.get("/login").await;
+        let csrf = common::csrf_in(&form.body).expect("csrf");
+        let r = s
+            .post_raw(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", "ana@example.com"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(
+            r.location.as_deref(),
+            Some("/"),
+            "{next:?} must not leave the site"
+        );
+        // Signed in, the login page itself redirects the same way.
+        let again = s
+            .get(&format!("/login?next={}", common::urlencode(next)))
+            .await;
+        assert_eq!(again.location.as_deref(), Some("/"), "{next:?}");
+    }
+    let s = app.browser();
+    let form = s.get("/login?next=/people%3Fdepartment%3DSales").await;
+    assert!(
+        form.body.contains("value=\"/people?department=Sales\""),
+        "a local path is kept"
+    );
+}
+
+async fn parallel_login_attempts_cannot_pass_the_throttle(b: Backend) {
+    let app = common::spawn(b).await;
+    app.user("ana@example.com", "Ana", Role::Member).await;
+    // Thirty wrong guesses at once: every attempt is counted before any password is checked,
+    // so exactly five are checked and the rest refused.
+    let mut attempts = Vec::new();
+    for _ in 0..30 {
+        let mut s = app.browser();
+        attempts.push(tokio::spawn(async move {
+            s.login("ana@example.com", "wrong password!").await.status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for a in attempts {
+        statuses.push(a.await.expect("join"));
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 25), "{statuses:?}");
+}
+
+async fn nobody_removes_someone_elses_skills_or_topics(b: Backend) {
+    let app = common::spawn(b).await;
+    let ana = app.user("ana@example.com", "Ana", Role::Member).await;
+    app.user("ben@example.com", "Ben", Role::Member).await;
+    let skill = app
+        .store
+        .set_skill(
+            ana,
+            &peerlab_core::SkillName::parse("SQL").expect("s"),
+            peerlab_core::Level::new(3).expect("l"),
+        )
+        .await
+        .expect("set");
+    let want = app
+        .store
+        .add_want(ana, &peerlab_core::SkillName::parse("Coaching").expect("s"))
+        .await
+        .expect("want");
+    let ben = app.login("ben@example.com").await;
+    assert_eq!(
+        ben.post(&format!("/me/skills/{skill}/delete"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ben.post(&format!("/me/wants/{want}/delete"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let api = app.api_as("ben@example.com").await;
+    assert_eq!(
+        api.delete(&format!("/me/skills/{skill}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.store.person_skills(ana, ana).await.expect("s").len(), 1);
+    assert_eq!(app.store.wants(ana).await.expect("w").len(), 1);
+}
+
+async fn the_directory_sorts_alike_on_both_databases(b: Backend) {
+    let app = common::spawn(b).await;
+    for (email, name) in [
+        ("z@x.com", "Zoe Park"),
+        ("b@x.com", "ben ode"),
+        ("a2@x.com", "Álvaro Ruiz"),
+        ("a@x.com", "ana Silva"),
+    ] {
+        app.user(email, name, Role::Member).await;
+    }
+    let api = app.api_as("a@x.com").await;
+    let (_, v) = api.get("/people").await;
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["name"].as_str().expect("n"))
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Álvaro Ruiz", "ana Silva", "ben ode", "Zoe Park"],
+        "case and accents ignored"
+    );
 }

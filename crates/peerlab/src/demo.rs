@@ -24,11 +24,15 @@ pub async fn ensure(store: &Store, people: usize, now: i64) -> anyhow::Result<Lo
         facilitator: demo.logins.facilitator.clone(),
         member: demo.logins.member.clone(),
     };
-    if store.count_people().await? > 0 {
-        if store.person_by_email(&logins.admin).await?.is_none() {
-            anyhow::bail!("this database already has people but not the demo company; use `peerlab serve` for it, or a new --data-dir for the demo");
-        }
-        return Ok(logins);
+    // The steps below are each idempotent, so a demo whose creation was interrupted is
+    // completed on the next start; one whose admin can log in is done.
+    match store.person_by_email(&logins.admin).await? {
+        Some(admin) if admin.has_login => return Ok(logins),
+        None if store.count_people().await? > 0 => anyhow::bail!(
+            "this database already has people but not the demo company; use `peerlab serve` for it, \
+             or a new --data-dir for the demo"
+        ),
+        _ => {}
     }
     println!("Creating the demo company ({} people)…", demo.people.len());
     store
@@ -46,10 +50,11 @@ pub async fn ensure(store: &Store, people: usize, now: i64) -> anyhow::Result<Lo
             .await?;
     }
     let hash = peerlab_web::hash_password(PASSWORD).map_err(|e| anyhow::anyhow!(e.message))?;
+    // The admin's password comes last: it marks the demo as complete.
     for (email, role) in [
-        (&logins.admin, Role::Admin),
-        (&logins.facilitator, Role::Facilitator),
         (&logins.member, Role::Member),
+        (&logins.facilitator, Role::Facilitator),
+        (&logins.admin, Role::Admin),
     ] {
         let person = store
             .person_by_email(email)

@@ -182,27 +182,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let email = Email::parse(&email)?;
             let name = PersonName::parse(&name)?;
             let role = Role::parse(&role)?;
-            let store = db.open_existing().await?;
-            let now = Clock::System.now_ms();
-            let id = store.create_person(&email, &name, role, now).await?;
-            if password_stdin {
+            // Everything that can be refused is checked before anything is written.
+            let password_hash = if password_stdin {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password)?;
                 let hash = peerlab_web::hash_password(password.trim_end_matches(['\r', '\n']))
-                    .map_err(|e| anyhow::anyhow!(e.message))?;
-                store.set_password(id, &hash).await?;
+                    .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
+                Some(hash)
+            } else {
+                None
+            };
+            let store = db.open_existing().await?;
+            let now = Clock::System.now_ms();
+            let id = store
+                .create_person(&email, &name, role, password_hash.as_deref(), now)
+                .await?;
+            if password_hash.is_some() {
                 println!("added {email} as {role}");
             } else {
                 let token = peerlab_web::new_secret();
+                let expires = now + peerlab_web::INVITATION_DAYS * 86_400_000;
                 store
-                    .create_invitation(
-                        id,
-                        &peerlab_web::sha256_hex(&token),
-                        now,
-                        now + 7 * 86_400_000,
-                    )
+                    .create_invitation(id, &peerlab_web::sha256_hex(&token), now, expires)
                     .await?;
-                println!("added {email} as {role}; invitation link (valid 7 days):");
+                println!(
+                    "added {email} as {role}; invitation link (valid {} days):",
+                    peerlab_web::INVITATION_DAYS
+                );
                 println!("{}/invite/{token}", public_url.trim_end_matches('/'));
             }
             Ok(())

@@ -6,6 +6,8 @@ CREATE TABLE people (
     id            BIGSERIAL PRIMARY KEY,
     email         TEXT   NOT NULL UNIQUE,
     name          TEXT   NOT NULL,
+    -- The folded name, compared bytewise so that both backends sort alike.
+    sort_name     TEXT   COLLATE "C" NOT NULL DEFAULT '',
     title         TEXT   NOT NULL DEFAULT '',
     department    TEXT   NOT NULL DEFAULT '',
     function      TEXT   NOT NULL DEFAULT '',
@@ -21,11 +23,11 @@ CREATE TABLE people (
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL
 );
-CREATE INDEX people_department ON people(department, name);
-CREATE INDEX people_location ON people(location, name);
-CREATE INDEX people_function ON people(function, name);
+CREATE INDEX people_department ON people(department, sort_name);
+CREATE INDEX people_location ON people(location, sort_name);
+CREATE INDEX people_function ON people(function, sort_name);
 CREATE INDEX people_manager ON people(manager_id);
-CREATE INDEX people_name ON people(name);
+CREATE INDEX people_sort_name ON people(sort_name);
 CREATE INDEX people_search ON people USING GIN (search);
 
 CREATE TABLE skills (

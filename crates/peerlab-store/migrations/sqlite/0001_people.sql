@@ -5,6 +5,8 @@ CREATE TABLE people (
     id            INTEGER PRIMARY KEY,
     email         TEXT    NOT NULL UNIQUE,
     name          TEXT    NOT NULL,
+    -- The folded name (peerlab_core::text::fold): lists sort on it, the same on both backends.
+    sort_name     TEXT    NOT NULL DEFAULT '',
     title         TEXT    NOT NULL DEFAULT '',
     department    TEXT    NOT NULL DEFAULT '',
     function      TEXT    NOT NULL DEFAULT '',
@@ -19,11 +21,11 @@ CREATE TABLE people (
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
 );
-CREATE INDEX people_department ON people(department, name);
-CREATE INDEX people_location ON people(location, name);
-CREATE INDEX people_function ON people(function, name);
+CREATE INDEX people_department ON people(department, sort_name);
+CREATE INDEX people_location ON people(location, sort_name);
+CREATE INDEX people_function ON people(function, sort_name);
 CREATE INDEX people_manager ON people(manager_id);
-CREATE INDEX people_name ON people(name);
+CREATE INDEX people_sort_name ON people(sort_name);
 
 CREATE VIRTUAL TABLE people_fts USING fts5(
     search_text, content = 'people', content_rowid = 'id', tokenize = 'unicode61'

@@ -178,20 +178,15 @@ impl TestApp {
 
     /// Adds a person who can log in with [`PASSWORD`].
     pub async fn user(&self, email: &str, name: &str, role: Role) -> i64 {
+        // Hashing is slow in tests too: hash the shared password once.
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = HASH.get_or_init(|| peerlab_web::hash_password(PASSWORD).expect("hash"));
         let email = Email::parse(email).expect("email");
-        let id = self
-            .store
-            .create_person(
-                &email,
-                &PersonName::parse(name).expect("name"),
-                role,
-                self.now(),
-            )
+        let name = PersonName::parse(name).expect("name");
+        self.store
+            .create_person(&email, &name, role, Some(hash), self.now())
             .await
-            .expect("create person");
-        let hash = peerlab_web::hash_password(PASSWORD).expect("hash");
-        self.store.set_password(id, &hash).await.expect("password");
-        id
+            .expect("create person")
     }
 
     pub fn browser(&self) -> Browser {
@@ -395,4 +390,16 @@ impl Api {
     pub fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.req(method, path)
     }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
