@@ -288,6 +288,56 @@ fn parse_row(
     (email, parsed)
 }
 
+/// Writes people as a CSV file in the import format, every column present: the inverse of
+/// [`parse_csv`] (absent attributes are written empty).
+pub fn to_csv(people: &[PersonRecord]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut write = |row: [&str; COLUMNS.len()]| {
+        // Writing to memory cannot fail; a row that somehow does is left out.
+        let _ = w.write_record(row);
+    };
+    write(COLUMNS);
+    for p in people {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        let skills = p
+            .skills
+            .iter()
+            .flatten()
+            .map(|(s, l)| format!("{}:{}", s.as_str(), l.get()))
+            .collect::<Vec<_>>();
+        let wants = p
+            .wants
+            .iter()
+            .flatten()
+            .map(|s| s.as_str().to_string())
+            .collect::<Vec<_>>();
+        let manager = p
+            .manager
+            .clone()
+            .flatten()
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        let tz = p
+            .time_zone
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default();
+        write([
+            p.name.as_str(),
+            p.email.as_str(),
+            &o(&p.title),
+            &o(&p.department),
+            &o(&p.function),
+            &o(&p.location),
+            &tz,
+            &manager,
+            &skills.join("; "),
+            &wants.join("; "),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
 /// Parses "Negotiation:4; SQL:2" into skills with levels.
 pub fn parse_skill_levels(raw: &str) -> Result<Vec<(SkillName, Level)>, ValueError> {
     let mut out: Vec<(SkillName, Level)> = Vec::new();

@@ -60,54 +60,6 @@ async fn fresh(backend: &str) -> Option<(Location, Option<std::path::PathBuf>)> 
     }
 }
 
-fn csv_of(plan: &ImportPlan) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(peerlab_core::import::COLUMNS)
-        .expect("header");
-    for p in &plan.people {
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
-        let skills = p
-            .skills
-            .iter()
-            .flatten()
-            .map(|(s, l)| format!("{}:{}", s.as_str(), l.get()))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let wants = p
-            .wants
-            .iter()
-            .flatten()
-            .map(|s| s.as_str().to_string())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let manager = p
-            .manager
-            .clone()
-            .flatten()
-            .map(|m| m.to_string())
-            .unwrap_or_default();
-        let tz = p
-            .time_zone
-            .as_ref()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default();
-        w.write_record([
-            p.name.as_str(),
-            p.email.as_str(),
-            &o(&p.title),
-            &o(&p.department),
-            &o(&p.function),
-            &o(&p.location),
-            &tz,
-            &manager,
-            &skills,
-            &wants,
-        ])
-        .expect("row");
-    }
-    w.into_inner().expect("flush")
-}
-
 async fn bench(backend: &str) {
     let Some((location, dir)) = fresh(backend).await else {
         println!("{backend}: not measured (set PEERLAB_BENCH_PG to a PostgreSQL admin URL)");
@@ -119,7 +71,7 @@ async fn bench(backend: &str) {
 
     // The 50,000-row import, as an admin's upload would run it: parse and validate, then write.
     let big = company(&mut rand::rngs::StdRng::seed_from_u64(7), 50_000);
-    let file = csv_of(&ImportPlan { people: big.people });
+    let file = peerlab_core::import::to_csv(&big.people);
     let started = Instant::now();
     let plan = parse_csv(&file, &ExistingManagers::new()).expect("valid");
     let parsed = started.elapsed();

@@ -538,15 +538,7 @@ async fn colleagues_endorse_skills(b: Backend) {
     let app = common::spawn(b).await;
     let ana = app.user("ana@example.com", "Ana", Role::Member).await;
     app.user("ben@example.com", "Ben", Role::Member).await;
-    let skill = app
-        .store
-        .set_skill(
-            ana,
-            &peerlab_core::SkillName::parse("Negotiation").expect("s"),
-            peerlab_core::Level::new(4).expect("l"),
-        )
-        .await
-        .expect("set");
+    let skill = app.skill(ana, "Negotiation", 4).await;
     let ben = app.login("ben@example.com").await;
     let path = format!("/people/{ana}/skills/{skill}/endorse");
     assert_eq!(ben.post(&path, &[]).await.status, StatusCode::SEE_OTHER);
@@ -601,21 +593,9 @@ async fn seed_negotiators(app: &TestApp) -> (i64, i64, i64) {
     let cara = app
         .user("cara@example.com", "Cara Núñez", Role::Member)
         .await;
-    let skill = |s: &str| peerlab_core::SkillName::parse(s).expect("skill");
-    let level = |l: i64| peerlab_core::Level::new(l).expect("level");
-    app.store
-        .set_skill(ana, &skill("Negotiating"), level(4))
-        .await
-        .expect("set");
-    let ben_skill = app
-        .store
-        .set_skill(ben, &skill("Negotiation"), level(3))
-        .await
-        .expect("set");
-    app.store
-        .set_skill(cara, &skill("Salary négociation"), level(2))
-        .await
-        .expect("set");
+    app.skill(ana, "Negotiating", 4).await;
+    let ben_skill = app.skill(ben, "Negotiation", 3).await;
+    app.skill(cara, "Salary négociation", 2).await;
     for e in [ana, cara] {
         app.store
             .endorse(e, ben, ben_skill, app.now())
@@ -1490,15 +1470,7 @@ async fn nobody_removes_someone_elses_skills_or_topics(b: Backend) {
     let app = common::spawn(b).await;
     let ana = app.user("ana@example.com", "Ana", Role::Member).await;
     app.user("ben@example.com", "Ben", Role::Member).await;
-    let skill = app
-        .store
-        .set_skill(
-            ana,
-            &peerlab_core::SkillName::parse("SQL").expect("s"),
-            peerlab_core::Level::new(3).expect("l"),
-        )
-        .await
-        .expect("set");
+    let skill = app.skill(ana, "SQL", 3).await;
     let want = app
         .store
         .add_want(ana, &peerlab_core::SkillName::parse("Coaching").expect("s"))

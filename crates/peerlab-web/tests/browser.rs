@@ -4,7 +4,7 @@ mod common;
 
 use common::webdriver::Driver;
 use common::{Backend, PASSWORD};
-use peerlab_core::{Level, Role, SkillName};
+use peerlab_core::Role;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_in_edit_skills_and_find_who_knows() {
@@ -15,23 +15,8 @@ async fn log_in_edit_skills_and_find_who_knows() {
         .user("cara@example.com", "Cara Núñez", Role::Member)
         .await;
     let dan = app.user("dan@example.com", "Dan Kim", Role::Member).await;
-    let skill = app
-        .store
-        .set_skill(
-            ben,
-            &SkillName::parse("Negotiation").expect("s"),
-            Level::new(4).expect("l"),
-        )
-        .await
-        .expect("set");
-    app.store
-        .set_skill(
-            cara,
-            &SkillName::parse("Negotiating").expect("s"),
-            Level::new(5).expect("l"),
-        )
-        .await
-        .expect("set");
+    let skill = app.skill(ben, "Negotiation", 4).await;
+    app.skill(cara, "Negotiating", 5).await;
     for endorser in [cara, dan] {
         app.store
             .endorse(endorser, ben, skill, app.now())

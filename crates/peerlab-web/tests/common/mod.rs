@@ -189,6 +189,16 @@ impl TestApp {
             .expect("create person")
     }
 
+    /// Gives `person` a skill at `level`; returns the skill's id.
+    pub async fn skill(&self, person: i64, name: &str, level: i64) -> i64 {
+        let name = peerlab_core::SkillName::parse(name).expect("skill");
+        let level = peerlab_core::Level::new(level).expect("level");
+        self.store
+            .set_skill(person, &name, level)
+            .await
+            .expect("set skill")
+    }
+
     pub fn browser(&self) -> Browser {
         let client = reqwest::Client::builder()
             .cookie_store(true)
