@@ -1,0 +1,17 @@
+//! peerlab's pairing algorithms: who should meet whom.
+//!
+//! The crate holds three exact, deterministic algorithms that the pairing features build on:
+//! [`matching::max_weight_matching`] pairs people in a general graph so that the summed
+//! affinity of the chosen pairs is as large as possible (Edmonds' blossom algorithm);
+//! [`assignment::min_cost_assignment`] gives each row of a cost matrix its own column at the
+//! least total cost (the Hungarian method); and [`rounds::round_robin`] lays out "coffee"
+//! rounds in which everyone meets someone new each round (the circle method).
+//!
+//! This crate does no IO. It never reads a clock, a file, the network or the environment, it
+//! holds no global state and it draws no random numbers, so every result depends only on the
+//! arguments and is reproducible in a test. Callers that want variety shuffle their input
+//! with their own seeded generator before calling in.
+
+pub mod assignment;
+pub mod matching;
+pub mod rounds;
