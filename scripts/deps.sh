@@ -12,7 +12,7 @@ apt_install() {
     as_root apt-get update -q >/dev/null
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "$@" >/dev/null
 }
 
 ensure_chromium() {
