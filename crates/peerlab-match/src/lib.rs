@@ -12,6 +12,9 @@
 //! arguments and is reproducible in a test. Callers that want variety shuffle their input
 //! with their own seeded generator before calling in.
 
+// Every public item is documented; this keeps it so as the crate grows.
+#![warn(missing_docs)]
+
 pub mod assignment;
 pub mod matching;
 pub mod rounds;

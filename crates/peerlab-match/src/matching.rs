@@ -878,6 +878,9 @@ mod tests {
         }
     }
 
+    /// An edge as the public functions take it.
+    type Edge = (usize, usize, i64);
+
     fn random_graph(
         rng: &mut StdRng,
         n: usize,
@@ -960,10 +963,10 @@ mod tests {
         check(7, &edges, 21);
         // Cases from van Rantwijk's test suite (vertices there start at 1) that create an
         // S-blossom, a T-blossom, relabel and expand blossoms; each has a unique optimum.
-        let one_based = |edges: &[(usize, usize, i64)]| -> Vec<(usize, usize, i64)> {
+        let one_based = |edges: &[Edge]| -> Vec<Edge> {
             edges.iter().map(|&(u, v, w)| (u - 1, v - 1, w)).collect()
         };
-        let cases: [(&[(usize, usize, i64)], i64); 4] = [
+        let cases: [(&[Edge], i64); 4] = [
             (
                 &[
                     (1, 2, 8),

@@ -20,8 +20,8 @@
 pub fn distinct_rounds(n: usize) -> usize {
     match n {
         0 | 1 => 0,
-        _ if n % 2 == 0 => n - 1,
-        _ => n,
+        _ if n % 2 == 1 => n,
+        _ => n - 1,
     }
 }
 
