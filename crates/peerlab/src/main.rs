@@ -42,6 +42,21 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run the algorithms on benchmark inputs.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Maximum-weight matching of a graph given as lines `u v w` (0-based ids, integer
+    /// weights): prints the total weight; the time goes to stderr.
+    Matching {
+        graph: PathBuf,
+        /// Write the matched pairs here, `u v` per line.
+        #[arg(long)]
+        solution: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -213,6 +228,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Bench(command) => bench(command),
         Command::Token(TokenCommand::Create { db, email, name }) => {
             let email = Email::parse(&email)?;
             let store = db.open_existing().await?;
@@ -232,6 +248,79 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn bench(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Matching { graph, solution } => {
+            let text = std::fs::read_to_string(&graph)
+                .with_context(|| format!("cannot read {}", graph.display()))?;
+            let edges = parse_graph(&text)
+                .with_context(|| format!("{} is not a graph file", graph.display()))?;
+            let n = edges
+                .iter()
+                .map(|&(u, v, _)| u.max(v) + 1)
+                .max()
+                .unwrap_or(0);
+            let started = std::time::Instant::now();
+            let mate = peerlab_match::matching::max_weight_matching(n, &edges);
+            let seconds = started.elapsed().as_secs_f64();
+            let pairs: Vec<(usize, usize)> = mate
+                .iter()
+                .enumerate()
+                .filter_map(|(u, m)| m.filter(|&v| u < v).map(|v| (u, v)))
+                .collect();
+            println!(
+                "{}",
+                peerlab_match::matching::matching_weight(&edges, &mate)
+            );
+            eprintln!(
+                "{} nodes, {} edges: {} pairs in {seconds:.3} s",
+                n,
+                edges.len(),
+                pairs.len()
+            );
+            if let Some(path) = solution {
+                let out: String = pairs.iter().map(|(u, v)| format!("{u} {v}\n")).collect();
+                std::fs::write(&path, out)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Parses lines `u v w`; blank lines are skipped, anything else is an error naming its line.
+fn parse_graph(text: &str) -> anyhow::Result<Vec<(usize, usize, i64)>> {
+    let mut edges = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.is_empty() {
+            continue;
+        }
+        let parsed = match fields.as_slice() {
+            [u, v, w] => u
+                .parse::<usize>()
+                .ok()
+                .zip(v.parse::<usize>().ok())
+                .zip(w.parse::<i64>().ok()),
+            _ => None,
+        };
+        let Some(((u, v), w)) = parsed else {
+            bail!(
+                "line {}: expected `u v w` (two node ids and an integer weight), found {line:?}",
+                i + 1
+            );
+        };
+        if w.unsigned_abs() > peerlab_match::matching::MAX_WEIGHT as u64 {
+            bail!("line {}: weight {w} is too large", i + 1);
+        }
+        edges.push((u, v, w));
+    }
+    if edges.is_empty() {
+        bail!("the graph has no edges");
+    }
+    Ok(edges)
 }
 
 fn init_logging(format: &str) -> anyhow::Result<()> {

@@ -391,3 +391,38 @@ async fn the_demo_company_is_created_once_on_postgres() {
     let url = pg_database().await;
     the_demo_company_is_created_once(vec!["--database-url".into(), url]).await;
 }
+
+#[test]
+fn bench_matching_prints_the_weight_and_writes_the_pairs() {
+    let dir = temp_dir("matching");
+    // A path 0-1-2-3 whose middle edge is heaviest alone but lighter than the two ends.
+    std::fs::write(dir.join("g.txt"), "0 1 5\n1 2 8\n2 3 5\n\n").expect("write");
+    let o = peerlab()
+        .args(["bench", "matching"])
+        .arg(dir.join("g.txt"))
+        .arg("--solution")
+        .arg(dir.join("pairs.txt"))
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "10");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pairs.txt")).expect("pairs"),
+        "0 1\n2 3\n"
+    );
+
+    std::fs::write(dir.join("bad.txt"), "0 1 5\n1 two 8\n").expect("write");
+    let o = peerlab()
+        .args(["bench", "matching"])
+        .arg(dir.join("bad.txt"))
+        .output()
+        .expect("run");
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("line 2: expected `u v w`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty(), "no output on error");
+    let _ = std::fs::remove_dir_all(dir);
+}
