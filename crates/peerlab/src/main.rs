@@ -57,6 +57,19 @@ enum BenchCommand {
         #[arg(long)]
         solution: Option<PathBuf>,
     },
+    /// Maximally diverse grouping of MDGPLIB instances: prints `NAME OBJECTIVE` per instance.
+    Mdgp {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Time budget per instance, on one core.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write one file per instance here, with the group of each element, one per line.
+        #[arg(long)]
+        solutions: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -287,7 +300,60 @@ fn bench(command: BenchCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        BenchCommand::Mdgp {
+            files,
+            seconds,
+            seed,
+            solutions,
+        } => bench_mdgp(&files, seconds, seed, solutions.as_deref()),
     }
+}
+
+/// Solves each instance within the budget. Every file is read and parsed before the first is
+/// solved, so a bad file is reported before any output.
+fn bench_mdgp(
+    files: &[PathBuf],
+    seconds: f64,
+    seed: u64,
+    solutions: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use peerlab_match::grouping::{solve, Instance};
+    use rand::SeedableRng;
+    if !(seconds > 0.0 && seconds.is_finite()) {
+        bail!("--seconds must be a positive number");
+    }
+    let mut instances = Vec::with_capacity(files.len());
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let instance = Instance::parse_mdgplib(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let name = file.file_stem().map_or_else(
+            || file.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        instances.push((name, instance));
+    }
+    if let Some(dir) = solutions {
+        if !dir.is_dir() {
+            bail!("--solutions {}: no such directory", dir.display());
+        }
+    }
+    for (name, instance) in &instances {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        let solution = solve(instance, &mut rng, &mut |_| {
+            std::time::Instant::now() >= deadline
+        });
+        println!("{name} {:.6}", solution.objective);
+        if let Some(dir) = solutions {
+            let out: String = solution.groups.iter().map(|g| format!("{g}\n")).collect();
+            let path = dir.join(format!("{name}.txt"));
+            std::fs::write(&path, out)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Parses lines `u v w`; blank lines are skipped, anything else is an error naming its line.

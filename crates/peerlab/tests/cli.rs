@@ -426,3 +426,83 @@ fn bench_matching_prints_the_weight_and_writes_the_pairs() {
     assert!(o.stdout.is_empty(), "no output on error");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn mdgp_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/mdgp");
+    assert!(
+        dir.is_dir(),
+        "the MDGP benchmark is missing at {}",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn bench_mdgp_finds_the_proven_optimum_and_writes_solutions() {
+    let bench = mdgp_dir();
+    let out = temp_dir("mdgp");
+    let o = peerlab()
+        .args([
+            "bench",
+            "mdgp",
+            "--seconds",
+            "0.3",
+            "--seed",
+            "7",
+            "--solutions",
+        ])
+        .arg(&out)
+        .arg(bench.join("instances/RanInt_n012_ss_01.txt"))
+        .arg(bench.join("instances/Geo_n010_ds_01.txt"))
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let optimum = |name: &str| -> f64 {
+        let table =
+            std::fs::read_to_string(bench.join("exact_small.csv")).expect("exact_small.csv");
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .expect("instance listed");
+        row.rsplit(',')
+            .next()
+            .expect("optimum")
+            .parse()
+            .expect("number")
+    };
+    let lines: Vec<(&str, f64)> = stdout
+        .lines()
+        .map(|l| {
+            let (name, value) = l.split_once(' ').expect("NAME OBJECTIVE");
+            (name, value.parse().expect("objective"))
+        })
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    for (name, value) in &lines {
+        assert!(
+            (value - optimum(name)).abs() < 1e-3,
+            "{name}: {value} vs {}",
+            optimum(name)
+        );
+    }
+    let groups = std::fs::read_to_string(out.join("RanInt_n012_ss_01.txt")).expect("solution file");
+    assert_eq!(groups.lines().count(), 12, "one group index per element");
+    assert!(
+        groups
+            .lines()
+            .all(|g| g.parse::<usize>().is_ok_and(|g| g < 4)),
+        "{groups}"
+    );
+
+    std::fs::write(out.join("bad.txt"), "3 2 ss 2 2 1 1\n0 1 5\n").expect("write");
+    let o = peerlab()
+        .args(["bench", "mdgp"])
+        .arg(out.join("bad.txt"))
+        .output()
+        .expect("run");
+    assert!(!o.status.success());
+    assert!(o.stdout.is_empty(), "no output on error");
+    assert!(stderr(&o).contains("bad.txt"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(out);
+}
