@@ -81,22 +81,11 @@ impl Driver {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
-        let mut req = self.http.request(method, url);
-        if let Some(b) = body {
-            req = req.json(&b);
+        let value = self.try_call(method, path, body).await;
+        if value.get("error").is_some() {
+            panic!("webdriver {path}: {value}");
         }
-        let v: Value = req
-            .send()
-            .await
-            .expect("webdriver")
-            .json()
-            .await
-            .expect("json");
-        if v["value"].get("error").is_some() {
-            panic!("webdriver {path}: {}", v["value"]);
-        }
-        v["value"].clone()
+        value
     }
 
     pub async fn goto(&self, url: &str) {
@@ -112,25 +101,44 @@ impl Driver {
             .to_string()
     }
 
+    /// Sends a WebDriver command without failing on a WebDriver error, which is returned as
+    /// the value (an element can go stale while a page changes).
+    async fn try_call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req
+            .send()
+            .await
+            .expect("webdriver")
+            .json()
+            .await
+            .expect("json");
+        v["value"].clone()
+    }
+
+    /// The element matching `css` now, if there is one.
+    async fn try_find(&self, css: &str) -> Option<String> {
+        let found = self
+            .try_call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        found[ELEMENT].as_str().map(str::to_string)
+    }
+
     /// The element matching `css`, waiting up to five seconds for it to appear.
     pub async fn find(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let url = format!("{}/session/{}/element", self.base, self.session);
-            let v: Value = self
-                .http
-                .post(url)
-                .json(&json!({"using": "css selector", "value": css}))
-                .send()
-                .await
-                .expect("find")
-                .json()
-                .await
-                .expect("json");
-            if let Some(id) = v["value"][ELEMENT].as_str() {
-                return id.to_string();
+            if let Some(id) = self.try_find(css).await {
+                return id;
             }
-            assert!(Instant::now() < deadline, "no element matches {css}: {v}");
+            assert!(Instant::now() < deadline, "no element matches {css}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -167,29 +175,11 @@ impl Driver {
         let deadline = Instant::now() + Duration::from_secs(5);
         let mut last = String::new();
         while Instant::now() < deadline {
-            let url = format!("{}/session/{}/element", self.base, self.session);
-            let found: Value = self
-                .http
-                .post(url)
-                .json(&json!({"using": "css selector", "value": css}))
-                .send()
-                .await
-                .expect("find")
-                .json()
-                .await
-                .expect("json");
-            if let Some(el) = found["value"][ELEMENT].as_str() {
-                let url = format!("{}/session/{}/element/{el}/text", self.base, self.session);
-                let v: Value = self
-                    .http
-                    .get(url)
-                    .send()
-                    .await
-                    .expect("text")
-                    .json()
-                    .await
-                    .expect("json");
-                if let Some(text) = v["value"].as_str() {
+            if let Some(el) = self.try_find(css).await {
+                let text = self
+                    .try_call(reqwest::Method::GET, &format!("/element/{el}/text"), None)
+                    .await;
+                if let Some(text) = text.as_str() {
                     if text.contains(needle) {
                         return text.to_string();
                     }
