@@ -1,5 +1,6 @@
-//! The diverse-grouping search against proven optima of the small MDGPLIB instances in the
-//! shared benchmark folder, plus property tests on random instances and the error cases of
+//! The diverse-grouping search against proven optima of the small MDGPLIB instances (a copy
+//! of the n = 10 and n = 12 files of the shared benchmark folder, kept in `fixtures/mdgp` so
+//! the repository tests itself), plus property tests on random instances and the error cases of
 //! the constructors.
 
 use peerlab_match::grouping::{solve, GroupingError, Instance, Solution};
@@ -7,10 +8,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::path::PathBuf;
 
-// The benchmark lives outside the crate; a missing folder is a broken checkout, so the tests
-// that need it fail loudly instead of passing without having checked anything.
+// A missing folder is a broken checkout, so the tests that need it fail loudly instead of
+// passing without having checked anything.
 fn bench_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/mdgp");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mdgp");
     assert!(
         dir.join("exact_small.csv").is_file(),
         "the MDGP benchmark is missing: expected {} with exact_small.csv and instances/",

@@ -428,7 +428,9 @@ fn bench_matching_prints_the_weight_and_writes_the_pairs() {
 }
 
 fn mdgp_dir() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/mdgp");
+    // The small instances kept with the grouping tests (copied from ../shared/bench/mdgp).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../peerlab-match/tests/fixtures/mdgp");
     assert!(
         dir.is_dir(),
         "the MDGP benchmark is missing at {}",
