@@ -173,19 +173,19 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(s);
-        match session_user(&state, &parts.headers).await {
-            Ok(Some(user)) => Ok(User(user)),
-            Ok(None) => {
-                let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                let next = if parts.method == axum::http::Method::GET {
-                    next
-                } else {
-                    "/"
+        match MaybeUser::from_request_parts(parts, s).await? {
+            MaybeUser(Some(user)) => Ok(user),
+            MaybeUser(None) => {
+                // After logging in, a GET comes back where it was; a form post cannot be
+                // replayed, so it starts from the home page.
+                let next = match parts.method {
+                    axum::http::Method::GET => {
+                        parts.uri.path_and_query().map_or("/", |p| p.as_str())
+                    }
+                    _ => "/",
                 };
                 Err(LoginRedirect(format!("/login?next={}", urlencode(next))).into_response())
             }
-            Err(e) => Err(crate::pages::error_page(None, e)),
         }
     }
 }

@@ -42,6 +42,24 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts that the command failed, printed nothing on stdout, and said `needle` on stderr.
+fn assert_fails_with(o: &Output, needle: &str) {
+    assert!(
+        !o.status.success(),
+        "expected a failure mentioning {needle:?}"
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "no output on error: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        stderr(o).contains(needle),
+        "expected {needle:?} in: {}",
+        stderr(o)
+    );
+}
+
 /// A server process that is killed when the test ends.
 struct Server {
     child: Child,
@@ -116,13 +134,9 @@ fn a_mistyped_sqlite_path_is_an_error_not_a_new_database() {
         ])
         .output()
         .expect("run");
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains(
-            "the directory /no/such/dir of SQLite database /no/such/dir/peerlab.db does not exist"
-        ),
-        "{}",
-        stderr(&o)
+    assert_fails_with(
+        &o,
+        "the directory /no/such/dir of SQLite database /no/such/dir/peerlab.db does not exist",
     );
     assert!(!std::path::Path::new("/no/such/dir").exists());
 
@@ -130,12 +144,7 @@ fn a_mistyped_sqlite_path_is_an_error_not_a_new_database() {
         .args(["serve", "--data-dir", "/no/such/parent/data"])
         .output()
         .expect("run");
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("cannot create the data directory /no/such/parent/data"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails_with(&o, "cannot create the data directory /no/such/parent/data");
 }
 
 #[test]
@@ -144,12 +153,7 @@ fn an_unknown_url_scheme_is_an_error() {
         .args(["serve", "--database-url", "mysql://root@localhost/peerlab"])
         .output()
         .expect("run");
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("unknown database URL scheme 'mysql'"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails_with(&o, "unknown database URL scheme 'mysql'");
 }
 
 #[test]
@@ -160,12 +164,7 @@ fn admin_commands_refuse_a_database_that_does_not_exist() {
         .arg(dir.join("typo"))
         .output()
         .expect("run");
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("there is no peerlab database at"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails_with(&o, "there is no peerlab database at");
     assert!(!dir.join("typo").exists(), "nothing was created");
     let o = peerlab()
         .args([
@@ -180,11 +179,7 @@ fn admin_commands_refuse_a_database_that_does_not_exist() {
         .arg(&dir)
         .output()
         .expect("run");
-    assert!(
-        stderr(&o).contains("email: must look like name@example.com"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails_with(&o, "email: must look like name@example.com");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -248,10 +243,9 @@ async fn scripting_beside_a_running_server(db: Vec<String>) {
         .args(&db)
         .output()
         .expect("run");
-    assert!(
-        stderr(&again).contains("a person with e-mail new@example.com already exists"),
-        "{}",
-        stderr(&again)
+    assert_fails_with(
+        &again,
+        "a person with e-mail new@example.com already exists",
     );
 
     let o = peerlab()
@@ -281,11 +275,7 @@ async fn scripting_beside_a_running_server(db: Vec<String>) {
         .args(&db)
         .output()
         .expect("run");
-    assert!(
-        stderr(&o).contains("nobody with e-mail ghost@example.com"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails_with(&o, "nobody with e-mail ghost@example.com");
 }
 
 #[tokio::test]
@@ -417,13 +407,7 @@ fn bench_matching_prints_the_weight_and_writes_the_pairs() {
         .arg(dir.join("bad.txt"))
         .output()
         .expect("run");
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("line 2: expected `u v w`"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(o.stdout.is_empty(), "no output on error");
+    assert_fails_with(&o, "line 2: expected `u v w`");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -503,8 +487,6 @@ fn bench_mdgp_finds_the_proven_optimum_and_writes_solutions() {
         .arg(out.join("bad.txt"))
         .output()
         .expect("run");
-    assert!(!o.status.success());
-    assert!(o.stdout.is_empty(), "no output on error");
-    assert!(stderr(&o).contains("bad.txt"), "{}", stderr(&o));
+    assert_fails_with(&o, "bad.txt");
     let _ = std::fs::remove_dir_all(out);
 }
