@@ -552,6 +552,48 @@ pub fn company(rng: &mut impl Rng, n: usize) -> DemoCompany {
     }
 }
 
+/// The company's people as a cohort file for `peerlab groups` and `peerlab pairs`: the import
+/// columns plus a seniority (5 for the CEO, one less per level below, at least 1, with
+/// individual contributors spread over 1 and 2) and a start date within the 15 years before
+/// `today`.
+pub fn cohort_csv(company: &DemoCompany, rng: &mut impl Rng, today: chrono::NaiveDate) -> Vec<u8> {
+    let people = &company.people;
+    let manager: std::collections::HashMap<&Email, Option<&Email>> = people
+        .iter()
+        .map(|p| (&p.email, p.manager.as_ref().and_then(Option::as_ref)))
+        .collect();
+    let has_reports: std::collections::HashSet<&Email> =
+        manager.values().flatten().copied().collect();
+    let imported = crate::import::to_csv(people);
+    let mut reader = csv::Reader::from_reader(imported.as_slice());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = crate::import::COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    header.extend(["seniority".to_string(), "start_date".to_string()]);
+    // Writing to memory cannot fail.
+    let _ = w.write_record(&header);
+    for (p, row) in people.iter().zip(reader.records().flatten()) {
+        let mut depth = 0;
+        let mut at = &p.email;
+        while let Some(Some(m)) = manager.get(at) {
+            depth += 1;
+            at = m;
+        }
+        let mut seniority = 5i32.saturating_sub(depth).max(1);
+        if !has_reports.contains(&p.email) {
+            seniority = rng.gen_range(1..=2);
+        }
+        let start = today - chrono::Days::new(rng.gen_range(30..=15 * 365));
+        let mut fields: Vec<String> = row.iter().map(str::to_owned).collect();
+        fields.push(seniority.to_string());
+        fields.push(start.format("%Y-%m-%d").to_string());
+        let _ = w.write_record(&fields);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

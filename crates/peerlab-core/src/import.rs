@@ -167,6 +167,17 @@ pub fn parse_csv(bytes: &[u8], existing: &ExistingManagers) -> Result<ImportPlan
     }
 }
 
+/// A header cell as a column name: trimmed, lower case, spaces and dashes as underscores, and
+/// the common aliases ("timezone", "manager") mapped to their column.
+pub(crate) fn column_key(name: &str) -> String {
+    let norm = name.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    match norm.as_str() {
+        "timezone" => "time_zone".to_string(),
+        "manager" => "manager_email".to_string(),
+        _ => norm,
+    }
+}
+
 fn parse_header(header: &csv::ByteRecord) -> Result<Vec<usize>, ImportError> {
     let mut columns = Vec::with_capacity(header.len());
     let mut seen = HashSet::new();
@@ -174,12 +185,7 @@ fn parse_header(header: &csv::ByteRecord) -> Result<Vec<usize>, ImportError> {
         let name = std::str::from_utf8(raw).map_err(|_| {
             ImportError::File("the header row is not valid UTF-8; save the file as UTF-8".into())
         })?;
-        let norm = name.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        let norm = match norm.as_str() {
-            "timezone" => "time_zone".to_string(),
-            "manager" => "manager_email".to_string(),
-            _ => norm,
-        };
+        let norm = column_key(name);
         let Some(index) = COLUMNS.iter().position(|c| *c == norm) else {
             return Err(ImportError::File(format!(
                 "unknown column '{}'; the columns are {}",
@@ -213,7 +219,7 @@ fn ok<T>(reasons: &mut Vec<String>, r: Result<T, ValueError>) -> Option<T> {
 }
 
 /// Parses one row; the e-mail is returned even when the row is bad, to find duplicates.
-fn parse_row(
+pub(crate) fn parse_row(
     columns: &[usize],
     record: &csv::ByteRecord,
     line: u64,

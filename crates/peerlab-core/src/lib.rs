@@ -6,11 +6,11 @@
 //! result is reproducible in a test. The `tidy` test in the binary crate fails if this crate
 //! gains a dependency that does IO.
 
+pub mod cohort;
 pub mod demo;
 pub mod expert;
 pub mod import;
 pub mod text;
-mod tz_names;
 pub mod values;
 
 pub use values::{Email, Level, PersonName, Role, SkillName, TimeZone, ValueError};

@@ -251,7 +251,8 @@ impl TimeZone {
         if s.is_empty() {
             return Ok(Self::default());
         }
-        match crate::tz_names::NAMES.binary_search(&s) {
+        // chrono-tz compiles in the whole tz database, zones and links alike.
+        match s.parse::<chrono_tz::Tz>() {
             Ok(_) => Ok(Self(s.to_owned())),
             Err(_) => Err(ValueError::new(
                 "time_zone",
@@ -262,6 +263,11 @@ impl TimeZone {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The zone's rules, or `None` when no zone is set.
+    pub fn zone(&self) -> Option<chrono_tz::Tz> {
+        self.0.parse().ok()
     }
 }
 
