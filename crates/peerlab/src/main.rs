@@ -1,6 +1,7 @@
 //! The `peerlab` binary: parses the command line, opens the database and wires the store to
 //! the web layer. It is not a library; everything it does is a few calls into the crates.
 
+mod cohorts;
 mod demo;
 
 use std::io::Read;
@@ -42,6 +43,11 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Form diverse small groups from a CSV of people; writes a roster (CSV) and prints a
+    /// diversity report.
+    Groups(cohorts::GroupsArgs),
+    /// Match accountability partners, or lay out coffee rounds with --rounds; writes a roster.
+    Pairs(cohorts::PairsArgs),
     /// Run the algorithms on benchmark inputs.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -69,6 +75,25 @@ enum BenchCommand {
         /// Write one file per instance here, with the group of each element, one per line.
         #[arg(long)]
         solutions: Option<PathBuf>,
+    },
+    /// Diverse groups for a demo company, with earlier random sessions as history: prints the
+    /// time to a first grouping and the diversity found within each budget.
+    Groups {
+        #[arg(long, default_value_t = 10_000)]
+        people: usize,
+        #[arg(long, default_value = "5")]
+        size: String,
+        /// Earlier sessions (random groupings a week apart) that form the history.
+        #[arg(long, default_value_t = 3)]
+        sessions: usize,
+        /// Budgets to report, in seconds, each a fresh search from the same seed.
+        #[arg(long, value_delimiter = ',', default_value = "1,10,30")]
+        seconds: Vec<f64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also write the demo people as a cohort file here.
+        #[arg(long)]
+        write_people: Option<PathBuf>,
     },
 }
 
@@ -242,6 +267,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(command) => bench(command),
+        Command::Groups(args) => cohorts::groups(args),
+        Command::Pairs(args) => cohorts::pairs(args),
         Command::Token(TokenCommand::Create { db, email, name }) => {
             let email = Email::parse(&email)?;
             let store = db.open_existing().await?;
@@ -306,6 +333,21 @@ fn bench(command: BenchCommand) -> anyhow::Result<()> {
             seed,
             solutions,
         } => bench_mdgp(&files, seconds, seed, solutions.as_deref()),
+        BenchCommand::Groups {
+            people,
+            size,
+            sessions,
+            seconds,
+            seed,
+            write_people,
+        } => cohorts::bench_groups(
+            people,
+            &size,
+            sessions,
+            &seconds,
+            seed,
+            write_people.as_deref(),
+        ),
     }
 }
 

@@ -490,3 +490,295 @@ fn bench_mdgp_finds_the_proven_optimum_and_writes_solutions() {
     assert_fails_with(&o, "bad.txt");
     let _ = std::fs::remove_dir_all(out);
 }
+
+// Twelve people in four departments and two functions; M1 manages the two R's, N1 blocks N2.
+const COHORT: &str =
+    "name,email,department,function,manager_email,block,time_zone,skills,wants_to_learn\n\
+    M1,m1@x.com,Sales,Sales,,,Europe/Lisbon,Negotiation:5,\n\
+    R1,r1@x.com,Sales,Sales,m1@x.com,,Europe/Lisbon,,Negotiation\n\
+    R2,r2@x.com,Sales,Finance,m1@x.com,,Europe/Lisbon,,\n\
+    N1,n1@x.com,Legal,Finance,,n2@x.com,America/New_York,,\n\
+    N2,n2@x.com,Legal,Sales,,,America/New_York,SQL:3,\n\
+    L3,l3@x.com,Legal,Finance,,,America/New_York,,SQL\n\
+    E1,e1@x.com,Engineering,Sales,,,Asia/Tokyo,,\n\
+    E2,e2@x.com,Engineering,Finance,,,Asia/Tokyo,,\n\
+    E3,e3@x.com,Engineering,Sales,,,Asia/Tokyo,,\n\
+    P1,p1@x.com,People,Finance,,,Europe/Berlin,,\n\
+    P2,p2@x.com,People,Sales,,,Europe/Berlin,,\n\
+    P3,p3@x.com,People,Finance,,,Europe/Berlin,,\n";
+
+/// Parses a roster: (date, round, group, email, role, reasons) per row, after checking the
+/// header.
+fn roster(bytes: &[u8]) -> Vec<[String; 6]> {
+    let mut r = csv::Reader::from_reader(bytes);
+    assert_eq!(
+        r.headers().expect("header"),
+        vec!["date", "round", "group", "email", "name", "role", "reasons"]
+    );
+    r.records()
+        .map(|row| {
+            let row = row.expect("row");
+            [0, 1, 2, 3, 5, 6].map(|k| row[k].to_string())
+        })
+        .collect()
+}
+
+// Who shares a group with whom, per (round, group).
+fn together(rows: &[[String; 6]]) -> std::collections::HashMap<(String, String), Vec<String>> {
+    let mut groups: std::collections::HashMap<(String, String), Vec<String>> = Default::default();
+    for r in rows {
+        groups
+            .entry((r[1].clone(), r[2].clone()))
+            .or_default()
+            .push(r[3].clone());
+    }
+    groups
+}
+
+#[test]
+fn groups_writes_a_roster_and_a_report_and_reads_it_back_as_history() {
+    let dir = temp_dir("groups");
+    std::fs::write(dir.join("people.csv"), COHORT).expect("write");
+    let run = |extra: &[&str]| {
+        peerlab()
+            .arg("groups")
+            .arg(dir.join("people.csv"))
+            .args(["--size", "3-4", "--iterations", "300", "--seed", "5"])
+            .args(["--role", "buyer=Finance", "--role", "seller=Sales"])
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    let o = run(&["--date", "2026-03-02"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = roster(&o.stdout);
+    assert_eq!(rows.len(), 12, "everyone once");
+    let groups = together(&rows);
+    assert_eq!(groups.len(), 3, "12 people in groups of at most 4");
+    for members in groups.values() {
+        assert!((3..=4).contains(&members.len()), "{members:?}");
+        let has = |e: &str| members.iter().any(|m| m == e);
+        assert!(
+            !(has("m1@x.com") && (has("r1@x.com") || has("r2@x.com"))),
+            "manager with report"
+        );
+        assert!(!(has("n1@x.com") && has("n2@x.com")), "a block was ignored");
+    }
+    for r in &rows {
+        assert_eq!(r[0], "2026-03-02");
+        let function = COHORT.lines().find(|l| l.contains(&r[3])).expect("person");
+        match r[4].as_str() {
+            "buyer" => assert!(function.contains(",Sales,"), "{r:?}"),
+            "seller" => assert!(function.contains(",Finance,"), "{r:?}"),
+            _ => {}
+        }
+    }
+    let report = stderr(&o);
+    assert!(report.contains("12 people in 3 groups of 4"), "{report}");
+    assert!(report.contains("kept apart: 3 pair(s)"), "{report}");
+    assert!(
+        report.contains("roles: 6 given; 0 play their own function"),
+        "{report}"
+    );
+
+    // The same seed and iteration budget give the same roster.
+    assert_eq!(run(&["--date", "2026-03-02"]).stdout, o.stdout);
+
+    // Next week, with this week as history, written to a file this time.
+    std::fs::write(dir.join("week1.csv"), &o.stdout).expect("write");
+    let out = dir.join("week2.csv");
+    let o2 = run(&[
+        "--date",
+        "2026-03-09",
+        "--history",
+        dir.join("week1.csv").to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+    ]);
+    assert!(o2.status.success(), "{}", stderr(&o2));
+    assert!(o2.stdout.is_empty(), "the roster went to the file");
+    let week2 = roster(&std::fs::read(&out).expect("week 2"));
+    let before: std::collections::HashSet<(String, String)> = together(&rows)
+        .values()
+        .flat_map(|m| {
+            m.iter()
+                .flat_map(move |a| m.iter().map(move |b| (a.clone(), b.clone())))
+        })
+        .collect();
+    let repeats = together(&week2)
+        .values()
+        .map(|m| {
+            let mut k = 0;
+            for (x, a) in m.iter().enumerate() {
+                for b in &m[x + 1..] {
+                    k += before.contains(&(a.clone(), b.clone())) as usize;
+                }
+            }
+            k
+        })
+        .sum::<usize>();
+    let report = stderr(&o2);
+    let reported: usize = report
+        .lines()
+        .find_map(|l| l.strip_prefix("pairs who met before"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .expect("the report counts repeats");
+    assert_eq!(reported, repeats, "{report}");
+    // Four people from three earlier groups always include one earlier pair, so three
+    // repeats (one per group) is the least possible.
+    assert_eq!(repeats, 3, "{report}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn groups_refuses_bad_input_with_no_output() {
+    let dir = temp_dir("groups-bad");
+    let people = dir.join("people.csv");
+    let out = dir.join("out.csv");
+    let run = |csv: &str, extra: &[&str]| {
+        std::fs::write(&people, csv).expect("write");
+        peerlab()
+            .arg("groups")
+            .arg(&people)
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    let cases: [(&str, &[&str], &str); 7] = [
+        (
+            COHORT,
+            &["--size", "5-5"],
+            "12 people cannot be split into groups of 5 to 5",
+        ),
+        (
+            "name,email,shoe_size\nA,a@x.com,42\n",
+            &["--size", "2"],
+            "unknown column 'shoe_size' in the people file",
+        ),
+        (
+            "name,email\n",
+            &["--size", "2"],
+            "the people file has a header but no rows",
+        ),
+        ("", &["--size", "2"], "the file is empty"),
+        (
+            COHORT,
+            &["--size", "3", "--weights", "colour=1"],
+            "unknown weight 'colour'",
+        ),
+        (
+            COHORT,
+            &[
+                "--size", "3-4", "--role", "a", "--role", "b", "--role", "c", "--role", "d",
+            ],
+            "4 roles need groups of at least 4 people",
+        ),
+        (
+            "name,email,start_date\nA,a@x.com,2020-02-30\nB,b@x.com,\n",
+            &["--size", "2"],
+            "line 2: start_date '2020-02-30'",
+        ),
+    ];
+    for (csv, args, needle) in cases {
+        let o = run(csv, args);
+        assert_fails_with(&o, needle);
+        assert!(!out.exists(), "no roster after: {needle}");
+    }
+    // Constraints that cannot all hold, by name.
+    std::fs::write(dir.join("together.csv"), "a,b\nm1@x.com,r1@x.com\n").expect("write");
+    let together = dir.join("together.csv");
+    let o = run(
+        COHORT,
+        &[
+            "--size",
+            "3-4",
+            "--keep-together",
+            together.to_str().expect("path"),
+        ],
+    );
+    assert_fails_with(&o, "M1 <m1@x.com> and R1 <r1@x.com> must be kept together");
+    assert_fails_with(&o, "one manages the other");
+    std::fs::write(&together, "a,b\nm1@x.com,nobody@x.com\n").expect("write");
+    let o = run(
+        COHORT,
+        &[
+            "--size",
+            "3-4",
+            "--keep-together",
+            together.to_str().expect("path"),
+        ],
+    );
+    assert_fails_with(&o, "line 2: nobody@x.com is not in the people file");
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pairs_match_partners_with_reasons_and_lay_out_coffee_rounds() {
+    let dir = temp_dir("pairs");
+    let people = dir.join("people.csv");
+    // Eleven people: one trio.
+    let odd: String = COHORT.lines().take(12).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&people, &odd).expect("write");
+    let o = peerlab()
+        .arg("pairs")
+        .arg(&people)
+        .args(["--date", "2026-01-15"])
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = roster(&o.stdout);
+    assert_eq!(rows.len(), 11);
+    let pairs = together(&rows);
+    let mut sizes: Vec<usize> = pairs.values().map(Vec::len).collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, vec![2, 2, 2, 2, 3], "one trio for an odd count");
+    let m1 = rows.iter().find(|r| r[3] == "m1@x.com").expect("M1");
+    let partner = &pairs[&(m1[1].clone(), m1[2].clone())];
+    assert!(
+        !partner.contains(&"r1@x.com".to_string()),
+        "a manager is never paired with a report"
+    );
+    let n2 = rows.iter().find(|r| r[3] == "n2@x.com").expect("N2");
+    assert!(
+        n2[5].contains("N2 offers SQL (level 3), which L3 wants to learn"),
+        "{n2:?}"
+    );
+    assert!(
+        stderr(&o).contains("11 people in 5 pairs (1 trio)"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = peerlab()
+        .arg("pairs")
+        .arg(&people)
+        .args(["--rounds", "4", "--date", "2026-01-15"])
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = roster(&o.stdout);
+    assert_eq!(rows.len(), 4 * 11, "everyone in every round");
+    let mut met = std::collections::HashSet::new();
+    for members in together(&rows).values() {
+        // The base pair of each group is new; a trio's guest may repeat.
+        let (a, b) = (members[0].clone(), members[1].clone());
+        assert!(
+            met.insert((a.clone().min(b.clone()), a.max(b))),
+            "a repeat: {members:?}"
+        );
+    }
+    let o = peerlab()
+        .arg("pairs")
+        .arg(&people)
+        .args(["--rounds", "12"])
+        .output()
+        .expect("run");
+    assert_fails_with(
+        &o,
+        "11 people can have 1 to 11 rounds without meeting anyone twice",
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
