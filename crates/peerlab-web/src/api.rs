@@ -47,6 +47,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/skills", get(skills))
         .route("/experts", get(experts))
+        .route(
+            "/groups",
+            post(crate::cohorts::groups_handler).layer(axum::extract::DefaultBodyLimit::max(
+                crate::cohorts::MAX_BODY_BYTES,
+            )),
+        )
+        .route(
+            "/pairs",
+            post(crate::cohorts::pairs_handler).layer(axum::extract::DefaultBodyLimit::max(
+                crate::cohorts::MAX_BODY_BYTES,
+            )),
+        )
         .fallback(|| async { ApiError(Error::not_found("API endpoint")) })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }

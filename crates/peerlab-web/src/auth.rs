@@ -144,6 +144,16 @@ impl User {
             Err(Error::forbidden("only an admin may do this"))
         }
     }
+    /// Facilitators and admins run cohorts; members may not.
+    pub fn require_facilitator(&self) -> Result<(), Error> {
+        if matches!(self.0.role, Role::Admin | Role::Facilitator) {
+            Ok(())
+        } else {
+            Err(Error::forbidden(
+                "only a facilitator or an admin may do this",
+            ))
+        }
+    }
 }
 
 /// A page request without a valid session: the browser is sent to the login page.

@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+mod cohorts;
 mod error;
 pub mod experts;
 mod import;
@@ -90,6 +91,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     imports: import::Jobs,
     hashing: Arc<tokio::sync::Semaphore>,
+    // Grouping and matching searches, one at a time: each already uses a core fully.
+    searching: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -102,6 +105,7 @@ impl AppState {
             config: Arc::new(config),
             imports: import::Jobs::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
+            searching: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
