@@ -6,6 +6,7 @@
 //! result is reproducible in a test. The `tidy` test in the binary crate fails if this crate
 //! gains a dependency that does IO.
 
+pub mod coach;
 pub mod cohort;
 pub mod demo;
 pub mod expert;
