@@ -115,24 +115,28 @@ fn rows_message(e: &peerlab_core::import::ImportError) -> String {
     }
 }
 
-// Writes the roster to the file (through a temporary file, so a crash leaves no half file)
-// or to standard output.
+// Writes the roster to standard output, or to a file. A regular file is written through a
+// temporary file beside it and renamed, so a crash leaves either the old file or the whole
+// new one; anything else (a pipe, /dev/null) is written directly, as renaming onto it would
+// replace it.
 fn write_roster(out: Option<&Path>, cohort: &Cohort, rows: &[RosterRow]) -> anyhow::Result<()> {
     let bytes = roster_csv(cohort, rows);
-    match out {
-        Some(path) => {
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, &bytes)
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .with_context(|| format!("cannot write {}", path.display()))
-        }
-        None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&bytes)?;
-            Ok(stdout.flush()?)
-        }
-    }
+    let Some(path) = out else {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&bytes)?;
+        return Ok(stdout.flush()?);
+    };
+    let regular = std::fs::metadata(path).map_or(true, |m| m.is_file());
+    let written = if regular {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".tmp");
+        let tmp = path.with_file_name(name);
+        std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, path))
+    } else {
+        std::fs::write(path, &bytes)
+    };
+    written.with_context(|| format!("cannot write {}", path.display()))
 }
 
 pub fn groups(args: GroupsArgs) -> anyhow::Result<()> {
@@ -268,9 +272,12 @@ pub fn bench_groups(
     let started = Instant::now();
     let prepared = groups::prepare(&cohort, &history, options)?;
     println!(
-        "{n} people, groups of {}-{}, {sessions} earlier sessions: distances in {:.1} s",
-        size.min,
-        size.max,
+        "{n} people, groups of {}, {sessions} earlier sessions: distances in {:.1} s",
+        if size.min == size.max {
+            size.min.to_string()
+        } else {
+            format!("{} to {}", size.min, size.max)
+        },
         started.elapsed().as_secs_f64()
     );
     for &budget in budgets {

@@ -782,3 +782,36 @@ fn pairs_match_partners_with_reasons_and_lay_out_coffee_rounds() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--out` to something that is not a regular file (a pipe here, /dev/null in scripts) is
+/// written into, never replaced by a renamed temporary file.
+#[cfg(unix)]
+#[test]
+fn a_roster_written_to_a_pipe_leaves_the_pipe_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = temp_dir("fifo");
+    std::fs::write(dir.join("people.csv"), COHORT).expect("write");
+    let fifo = dir.join("roster");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    let o = peerlab()
+        .arg("pairs")
+        .arg(dir.join("people.csv"))
+        .arg("--out")
+        .arg(&fifo)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Checked before joining: had the pipe been replaced, its reader would wait forever.
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by {kind:?}");
+    let roster = reader.join().expect("reader");
+    assert_eq!(roster.lines().count(), 13, "a header and twelve people");
+    let _ = std::fs::remove_dir_all(dir);
+}
