@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/skills", get(skills))
         .route("/experts", get(experts))
+        .route("/coach", post(coach))
         .route(
             "/groups",
             post(crate::cohorts::groups_handler).layer(axum::extract::DefaultBodyLimit::max(
@@ -385,6 +386,35 @@ async fn skills(
 struct ExpertsQuery {
     skill: String,
     limit: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoachBody {
+    question: String,
+}
+
+/// The longest question the coach reads; a reflection question is a sentence or two.
+const MAX_QUESTION_CHARS: usize = 1_000;
+
+/// The question coach (S5): is a reflection question open or closed, and an open rewording.
+async fn coach(
+    _: ApiUser,
+    ApiJson(body): ApiJson<CoachBody>,
+) -> ApiResult<Json<peerlab_core::coach::Advice>> {
+    let chars = body.question.trim().chars().count();
+    if chars == 0 || chars > MAX_QUESTION_CHARS {
+        return Err(invalid_question(chars).into());
+    }
+    Ok(Json(peerlab_core::coach::advise(&body.question)))
+}
+
+fn invalid_question(chars: usize) -> Error {
+    Error::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+        format!("question: give a question of 1 to {MAX_QUESTION_CHARS} characters, not {chars}"),
+    )
 }
 
 async fn experts(
