@@ -1273,26 +1273,71 @@ pub fn solve(
     }
 }
 
-// The search parameters. The weak perturbation touches a couple of people, the strong one a
-// fifth of them; a maxima search ends after `patience` rounds without improving its own
-// best. These values were tuned on the n = 240 MDGPLIB instances, where a shorter patience
-// and a stronger kick (more diversification) beat longer intensification for the same time.
-// After `restart_after` strong perturbations without a new overall best, the search returns
-// to the best.
-struct Params {
+// The rhythm of rounds, shared by both searches. The weak perturbation touches a couple of
+// people, the strong one a fifth of them; a maxima search ends after `patience` rounds
+// without improving the current state. These values were tuned on the n = 240 MDGPLIB
+// instances, where a shorter patience and a stronger kick (more diversification) beat
+// longer intensification for the same time. After `restart_after` strong perturbations
+// without a new overall best, the search returns to the best.
+struct Schedule {
     weak: usize,
     strong: usize,
     patience: u64,
     restart_after: u64,
+    stale: u64,
+    strong_without_best: u64,
 }
 
-impl Params {
-    fn new(n: usize) -> Params {
-        Params {
+// What a round does.
+struct Round {
+    strong: bool,
+    // Return to the best assignment before perturbing.
+    restart: bool,
+    // How many random steps the perturbation takes.
+    strength: usize,
+}
+
+impl Schedule {
+    fn new(n: usize) -> Schedule {
+        Schedule {
             weak: 2,
             strong: (n / 5).max(3),
             patience: (n as u64 / 8).clamp(10, 200),
             restart_after: 10,
+            stale: 0,
+            strong_without_best: 0,
+        }
+    }
+
+    fn begin(&mut self) -> Round {
+        let strong = self.stale >= self.patience;
+        let mut restart = false;
+        if strong {
+            self.stale = 0;
+            self.strong_without_best += 1;
+            if self.strong_without_best > self.restart_after {
+                self.strong_without_best = 0;
+                restart = true;
+            }
+        }
+        Round {
+            strong,
+            restart,
+            strength: if strong { self.strong } else { self.weak },
+        }
+    }
+
+    fn new_best(&mut self) {
+        self.strong_without_best = 0;
+    }
+
+    // Ends a round that did or did not improve on the current state. A strong round always
+    // counts as progress: its result is always taken, or it could never leave the region.
+    fn end(&mut self, round: &Round, improved: bool) {
+        if round.strong || improved {
+            self.stale = 0;
+        } else {
+            self.stale += 1;
         }
     }
 }
@@ -1304,7 +1349,7 @@ fn search_full_passes(
     should_stop: &mut dyn FnMut(u64) -> bool,
     eps: f64,
 ) -> (Vec<usize>, u64) {
-    let p = Params::new(inst.n);
+    let mut schedule = Schedule::new(inst.n);
     let mut sc = Scratch::new(inst.n, inst.bounds.len());
     let mut cur = State::new(inst, random_start(inst, rng));
     let mut iterations = 0u64;
@@ -1312,23 +1357,15 @@ fn search_full_passes(
     iterations += 1;
     let mut best = cur.clone();
     let mut trial = cur.clone();
-    let mut stale = 0u64;
-    let mut strong_without_best = 0u64;
     if !stopped {
         while !should_stop(iterations) {
-            let is_strong = stale >= p.patience;
-            if is_strong {
-                stale = 0;
-                strong_without_best += 1;
-                if strong_without_best > p.restart_after {
-                    strong_without_best = 0;
-                    cur.clone_from(&best);
-                }
+            let round = schedule.begin();
+            if round.restart {
+                cur.clone_from(&best);
             }
             trial.clone_from(&cur);
             sc.log.clear();
-            let strength = if is_strong { p.strong } else { p.weak };
-            perturb(&mut trial, inst, strength, rng, &mut sc.log);
+            perturb(&mut trial, inst, round.strength, rng, &mut sc.log);
             let stopped = local_search(&mut trial, inst, eps, &mut sc, iterations, should_stop);
             iterations += 1;
             if iterations & 4095 == 0 {
@@ -1337,19 +1374,14 @@ fn search_full_passes(
             let (t, c) = ((trial.broken, trial.value), (cur.broken, cur.value));
             if better(t, (best.broken, best.value), eps) {
                 best.clone_from(&trial);
-                strong_without_best = 0;
+                schedule.new_best();
             }
-            if is_strong || better(t, c, eps) {
-                // A strong perturbation is always taken, or it could never leave the region.
+            let improved = better(t, c, eps);
+            // Ties are taken too, so the search drifts across plateaus of equal value.
+            if round.strong || no_worse(t, c, eps) {
                 std::mem::swap(&mut cur, &mut trial);
-                stale = 0;
-            } else {
-                // Ties are taken too, so the search drifts across plateaus of equal value.
-                if no_worse(t, c, eps) {
-                    std::mem::swap(&mut cur, &mut trial);
-                }
-                stale += 1;
             }
+            schedule.end(&round, improved);
             if stopped {
                 break;
             }
@@ -1370,11 +1402,11 @@ fn search_queued(
     eps: f64,
 ) -> (Vec<usize>, u64) {
     let gs = inst.bounds.len();
-    let mut p = Params::new(inst.n);
+    let mut schedule = Schedule::new(inst.n);
     // A round here touches a few of many groups, so many more rounds pass before the weak
     // perturbation has tried its luck everywhere; on 10,000 people a patience of n / 8
     // instead of 200 gave a better result at 30 s and as good a one at 120 s.
-    p.patience = (inst.n as u64 / 8).max(10);
+    schedule.patience = (inst.n as u64 / 8).max(10);
     let mut sc = Scratch::new(inst.n, gs);
     let mut cur = State::new(inst, random_start(inst, rng));
     (0..gs).for_each(|g| sc.mark(g));
@@ -1383,24 +1415,16 @@ fn search_queued(
     iterations += 1;
     let mut best = cur.group.clone();
     let mut best_key = (cur.broken, cur.value);
-    let mut stale = 0u64;
-    let mut strong_without_best = 0u64;
     if !stopped {
         while !should_stop(iterations) {
-            let is_strong = stale >= p.patience;
-            if is_strong {
-                stale = 0;
-                strong_without_best += 1;
-                if strong_without_best > p.restart_after {
-                    strong_without_best = 0;
-                    cur.group.copy_from_slice(&best);
-                    cur.rebuild(inst);
-                }
+            let round = schedule.begin();
+            if round.restart {
+                cur.group.copy_from_slice(&best);
+                cur.rebuild(inst);
             }
             let before = (cur.broken, cur.value);
             sc.log.clear();
-            let strength = if is_strong { p.strong } else { p.weak };
-            perturb(&mut cur, inst, strength, rng, &mut sc.log);
+            perturb(&mut cur, inst, round.strength, rng, &mut sc.log);
             // Queue every group the perturbation changed: the group each person it touched
             // ended in, and the group a moved person left. A group a person left by a swap
             // is where the partner ended, unless a later step changed it again, and then the
@@ -1426,16 +1450,13 @@ fn search_queued(
             if better(key, best_key, eps) {
                 best.copy_from_slice(&cur.group);
                 best_key = key;
-                strong_without_best = 0;
+                schedule.new_best();
             }
-            if is_strong || better(key, before, eps) {
-                stale = 0;
-            } else {
-                if !no_worse(key, before, eps) {
-                    cur.undo(inst, &sc.log);
-                }
-                stale += 1;
+            // Ties are kept too, so the search drifts across plateaus of equal value.
+            if !round.strong && !no_worse(key, before, eps) {
+                cur.undo(inst, &sc.log);
             }
+            schedule.end(&round, better(key, before, eps));
             if stopped {
                 break;
             }
