@@ -107,6 +107,17 @@ pub fn read_csv(bytes: &[u8]) -> Result<Rows, ImportError> {
     Ok((header, rows))
 }
 
+// A row must have a field for every column of the header.
+fn check_width(line: u64, fields: &[String], columns: usize) -> Result<(), RowError> {
+    if fields.len() == columns {
+        return Ok(());
+    }
+    Err(RowError {
+        line,
+        reason: format!("has {} fields; the header has {columns}", fields.len()),
+    })
+}
+
 fn row_error(line: u64, reason: String) -> ImportError {
     ImportError::Rows {
         errors: vec![RowError { line, reason }],
@@ -203,15 +214,8 @@ impl Cohort {
         let mut first_line: HashMap<Email, u64> = HashMap::with_capacity(rows.len());
         let mut errors = Vec::new();
         for (line, fields) in rows {
-            if fields.len() != columns.len() {
-                errors.push(RowError {
-                    line,
-                    reason: format!(
-                        "has {} fields; the header has {}",
-                        fields.len(),
-                        columns.len()
-                    ),
-                });
+            if let Err(e) = check_width(line, &fields, columns.len()) {
+                errors.push(e);
                 continue;
             }
             let mut record = csv::ByteRecord::new();
@@ -370,23 +374,23 @@ impl Cohort {
         let mut pairs = Vec::with_capacity(rows.len());
         let mut errors = Vec::new();
         for (line, fields) in rows {
+            if let Err(e) = check_width(line, &fields, 2) {
+                errors.push(e);
+                continue;
+            }
             let mut reasons = Vec::new();
             let mut found = [0usize; 2];
-            if fields.len() != 2 {
-                reasons.push(format!("has {} fields; the header has 2", fields.len()));
-            } else {
-                for (&k, raw) in columns.iter().zip(&fields) {
-                    match Email::parse(raw) {
-                        Ok(e) => match self.position(&e) {
-                            Some(i) => found[k] = i,
-                            None => reasons.push(format!("{e} is not in the people file")),
-                        },
-                        Err(e) => reasons.push(e.message),
-                    }
+            for (&k, raw) in columns.iter().zip(&fields) {
+                match Email::parse(raw) {
+                    Ok(e) => match self.position(&e) {
+                        Some(i) => found[k] = i,
+                        None => reasons.push(format!("{e} is not in the people file")),
+                    },
+                    Err(e) => reasons.push(e.message),
                 }
-                if reasons.is_empty() && found[0] == found[1] {
-                    reasons.push("pairs a person with themself".into());
-                }
+            }
+            if reasons.is_empty() && found[0] == found[1] {
+                reasons.push("pairs a person with themself".into());
             }
             if reasons.is_empty() {
                 pairs.push((found[0], found[1]));
@@ -451,15 +455,8 @@ impl History {
         let mut meetings: Vec<Meeting> = Vec::new();
         let mut by_key: HashMap<(String, String, String), usize> = HashMap::new();
         for (line, fields) in rows {
-            if fields.len() != columns.len() {
-                errors.push(RowError {
-                    line,
-                    reason: format!(
-                        "has {} fields; the header has {}",
-                        fields.len(),
-                        columns.len()
-                    ),
-                });
+            if let Err(e) = check_width(line, &fields, columns.len()) {
+                errors.push(e);
                 continue;
             }
             let field = |name: &str| {
@@ -733,6 +730,16 @@ mod tests {
             .expect_err("unknown")
             .to_string();
         assert!(e.contains("z@x.com is not in the people file"), "{e}");
+        let e = c
+            .parse_pairs(b"a,b\na@x.com\n", "list")
+            .expect_err("short row")
+            .to_string();
+        assert!(e.contains("line 2: has 1 fields; the header has 2"), "{e}");
+        let e = History::from_csv(b"a,b,date\na@x.com,b@x.com\n", &c).expect_err("short");
+        assert!(
+            e.to_string().contains("has 2 fields; the header has 3"),
+            "{e}"
+        );
         let e = c
             .parse_pairs(b"a,c\na@x.com,b@x.com\n", "keep-apart file")
             .expect_err("column");
