@@ -19,6 +19,9 @@ pub enum Signal {
     SelfRating { level: u8 },
     /// Colleagues who endorsed the skill; `names` holds up to three of them for the reason.
     Endorsements { count: u32, names: Vec<String> },
+    /// Replies chosen as the answer to questions tagged with the skill, in spaces that are not
+    /// confidential.
+    AcceptedAnswers { count: u32 },
 }
 
 impl Signal {
@@ -29,6 +32,9 @@ impl Signal {
         match self {
             Signal::SelfRating { level } => 10.0 * f64::from(*level),
             Signal::Endorsements { count, .. } => 40.0 * (1.0 - 0.75f64.powi(*count as i32)),
+            // Helping a colleague with a real question is the strongest evidence there is;
+            // returns diminish like endorsements'.
+            Signal::AcceptedAnswers { count } => 50.0 * (1.0 - 0.7f64.powi(*count as i32)),
         }
     }
 
@@ -57,6 +63,10 @@ impl Signal {
                     "colleagues"
                 };
                 format!("endorsed for {skill} by {count} {noun}{who}")
+            }
+            Signal::AcceptedAnswers { count } => {
+                let noun = if *count == 1 { "answer" } else { "answers" };
+                format!("{count} accepted {noun} to questions on {skill}")
             }
         }
     }

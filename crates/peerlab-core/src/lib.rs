@@ -11,6 +11,8 @@ pub mod cohort;
 pub mod demo;
 pub mod expert;
 pub mod import;
+pub mod markdown;
+pub mod space;
 pub mod text;
 pub mod values;
 

@@ -16,6 +16,8 @@ pub struct SessionUser {
     pub role: Role,
     /// The session's CSRF token; empty for API tokens, which are not sent by browsers.
     pub csrf_token: String,
+    /// Unread notifications, for the bell in the page header; 0 for API tokens.
+    pub unread: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -76,14 +78,17 @@ impl Store {
 
     /// The user of an unexpired session.
     pub async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<SessionUser>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
-            "SELECT p.id AS person_id, p.name, p.email, p.role, s.csrf_token FROM sessions s \
-             JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT p.id AS person_id, p.name, p.email, p.role, s.csrf_token, \
+             (SELECT COUNT(*) FROM notifications n WHERE n.person_id = p.id AND n.read_at IS NULL) AS unread \
+             FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2"
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(p)
-        .await)?)
+        .await
+        })?)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -187,6 +192,7 @@ impl Store {
                         email,
                         role,
                         csrf_token: String::new(),
+                        unread: 0,
                     },
                     last,
                     id,

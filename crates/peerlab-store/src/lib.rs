@@ -13,6 +13,7 @@
 mod auth;
 mod location;
 mod people;
+mod spaces;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -27,6 +28,11 @@ pub use location::Location;
 pub use people::{
     DirectoryFilter, Facets, ImportSummary, Invitation, Person, PersonSkill, PersonSummary,
     SkillRef,
+};
+pub use spaces::{
+    action, Edit, LogEntry, Member, Membership, Moderation, NewSpace, NewThread, Notification,
+    Post, PostInput, QueueItem, ReactionCount, SearchHit, SearchScope, Space, SpaceSettings,
+    SpaceSummary, Thread, ThreadSummary, ThreadView, Written,
 };
 
 /// What went wrong in storage. `NotFound` and `Conflict` are the caller's business (a 404 or

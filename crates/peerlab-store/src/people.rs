@@ -949,6 +949,30 @@ impl Store {
                 });
             }
         }
+        // Accepted answers to questions tagged with a matching skill. Confidential spaces
+        // lend no evidence: what happens there stays there.
+        let answers_sql = format!(
+            "SELECT p.author_id, ts.skill_id, COUNT(*) FROM threads t \
+             JOIN posts p ON p.id = t.accepted_post_id JOIN thread_skills ts ON ts.thread_id = t.id \
+             JOIN spaces s ON s.id = t.space_id \
+             WHERE ts.skill_id IN ({matching}) AND s.visibility <> 'confidential' AND p.state = 'visible' \
+             AND p.author_id IS NOT NULL GROUP BY p.author_id, ts.skill_id"
+        );
+        let answers: Vec<(i64, i64, i64)> = on_pool!(self, |p| sqlx::query_as(&answers_sql)
+            .bind(&q)
+            .fetch_all(p)
+            .await)?;
+        for (person_id, skill_id, count) in answers {
+            if let Some(skill) = names.get(&skill_id) {
+                out.push(Evidence {
+                    person_id,
+                    skill: skill.clone(),
+                    signal: Signal::AcceptedAnswers {
+                        count: count as u32,
+                    },
+                });
+            }
+        }
         Ok(out)
     }
 

@@ -9,10 +9,14 @@
 mod api;
 mod auth;
 mod cohorts;
+mod conversation;
 mod error;
 pub mod experts;
 mod import;
+pub mod live;
 mod pages;
+mod spaces;
+mod spaces_api;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -93,6 +97,8 @@ pub struct AppState {
     hashing: Arc<tokio::sync::Semaphore>,
     // Grouping and matching searches, one at a time: each already uses a core fully.
     searching: Arc<tokio::sync::Semaphore>,
+    /// Listeners of open threads (live updates).
+    pub live: live::Hub,
 }
 
 impl AppState {
@@ -106,6 +112,7 @@ impl AppState {
             imports: import::Jobs::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
             searching: Arc::new(tokio::sync::Semaphore::new(1)),
+            live: live::Hub::default(),
         }
     }
 
@@ -121,7 +128,8 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
-        .nest("/api/v1", api::router())
+        .merge(spaces::router())
+        .nest("/api/v1", api::router().merge(spaces_api::router()))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/assets/app.css", get(css))

@@ -64,15 +64,18 @@ pub struct NavUser {
     pub id: i64,
     pub name: String,
     pub is_admin: bool,
+    /// Unread notifications, shown on the bell.
+    pub unread: i64,
 }
 
 impl Nav {
-    fn new(user: Option<&User>, active: &'static str) -> Self {
+    pub(crate) fn new(user: Option<&User>, active: &'static str) -> Self {
         Nav {
             user: user.map(|u| NavUser {
                 id: u.id(),
                 name: u.0.name.clone(),
                 is_admin: u.is_admin(),
+                unread: u.0.unread,
             }),
             csrf: user.map(|u| u.0.csrf_token.clone()).unwrap_or_default(),
             active,
@@ -80,7 +83,7 @@ impl Nav {
     }
 }
 
-mod filters {
+pub(crate) mod filters {
     /// "Ana Silva" → "AS", for avatars.
     pub fn initials<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(s.to_string()
@@ -96,7 +99,7 @@ fn level_label(level: &i64) -> &'static str {
     Level::new(*level).map_or("", |l| l.label())
 }
 
-fn date(ms: impl std::borrow::Borrow<i64>) -> String {
+pub(crate) fn date(ms: impl std::borrow::Borrow<i64>) -> String {
     let ms = *ms.borrow();
     // Days since the epoch to a civil date (Howard Hinnant's algorithm), to avoid a date crate.
     let days = ms.div_euclid(86_400_000);
@@ -112,14 +115,14 @@ fn date(ms: impl std::borrow::Borrow<i64>) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => Error::internal(e).status.into_response(),
     }
 }
 
-fn render_status(status: StatusCode, t: &impl Template) -> Response {
+pub(crate) fn render_status(status: StatusCode, t: &impl Template) -> Response {
     let mut r = render(t);
     if r.status() == StatusCode::OK {
         *r.status_mut() = status;
@@ -162,7 +165,7 @@ pub fn error_page(user: Option<&User>, e: Error) -> Response {
 pub struct PageError(Box<(Option<User>, Error)>);
 
 impl PageError {
-    fn new(user: Option<User>, error: Error) -> Self {
+    pub(crate) fn new(user: Option<User>, error: Error) -> Self {
         PageError(Box::new((user, error)))
     }
 }
@@ -174,10 +177,10 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
 /// Attaches the signed-in person to an error so its page keeps the navigation.
-trait ForUser<T> {
+pub(crate) trait ForUser<T> {
     fn for_user(self, user: &User) -> Result<T, PageError>;
 }
 
@@ -191,7 +194,7 @@ pub async fn not_found(MaybeUser(user): MaybeUser) -> Response {
     error_page(user.as_ref(), Error::not_found("page"))
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -230,7 +233,7 @@ fn safe_next(next: &str) -> &str {
 }
 
 /// "that e-mail…" → "That e-mail…", for messages shown as sentences.
-fn capitalize(message: &str) -> String {
+pub(crate) fn capitalize(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

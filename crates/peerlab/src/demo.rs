@@ -2,8 +2,9 @@
 
 use peerlab_core::demo::company;
 use peerlab_core::import::ImportPlan;
-use peerlab_core::{Email, Role};
-use peerlab_store::Store;
+use peerlab_core::space::{self, Reaction, SpaceKind, SpaceRole, ThreadKind, Visibility};
+use peerlab_core::{Email, Role, SkillName};
+use peerlab_store::{NewSpace, NewThread, PostInput, Store};
 use rand::SeedableRng;
 
 /// The demo accounts' password. Demo data is for trying peerlab out, never for production.
@@ -35,6 +36,7 @@ pub async fn ensure(store: &Store, people: usize, now: i64) -> anyhow::Result<Lo
         _ => {}
     }
     println!("Creating the demo company ({} people)…", demo.people.len());
+    let people: Vec<Email> = demo.people.iter().map(|p| p.email.clone()).collect();
     store
         .apply_import(
             &ImportPlan {
@@ -49,6 +51,7 @@ pub async fn ensure(store: &Store, people: usize, now: i64) -> anyhow::Result<Lo
             .endorse_by_email(&e.endorser, &e.person, &e.skill, now)
             .await?;
     }
+    conversation(store, &logins, &people, now).await?;
     let hash = peerlab_web::hash_password(PASSWORD).map_err(|e| anyhow::anyhow!(e.message))?;
     // The admin's password comes last: it marks the demo as complete.
     for (email, role) in [
@@ -65,3 +68,284 @@ pub async fn ensure(store: &Store, people: usize, now: i64) -> anyhow::Result<Lo
     }
     Ok(logins)
 }
+
+/// A thread of the demo: its kind, title, author (an index into the cast), body, replies
+/// (author, body, reactions given by the next n people), and which reply is accepted.
+struct DemoThread {
+    kind: ThreadKind,
+    title: &'static str,
+    author: usize,
+    question: &'static str,
+    skills: &'static [&'static str],
+    body: &'static str,
+    replies: &'static [(usize, &'static str, usize)],
+    accepted: Option<usize>,
+}
+
+/// Fills the demo company's spaces with conversation, so the pages look like a living
+/// product. Skipped when the spaces already exist.
+async fn conversation(
+    store: &Store,
+    logins: &Logins,
+    people: &[Email],
+    now: i64,
+) -> anyhow::Result<()> {
+    let id = |email: &Email| {
+        let email = email.clone();
+        async move {
+            store
+                .person_by_email(&email)
+                .await?
+                .map(|p| p.id)
+                .ok_or_else(|| anyhow::anyhow!("demo person {email} missing"))
+        }
+    };
+    let facilitator = id(&logins.facilitator).await?;
+    if !store.spaces_for(facilitator, Role::Admin).await?.is_empty() {
+        return Ok(());
+    }
+    let member = id(&logins.member).await?;
+    let admin = id(&logins.admin).await?;
+    // The cast: the three logins, then colleagues from across the company.
+    let mut cast = vec![member, facilitator, admin];
+    for email in people.iter().step_by(7).take(40) {
+        let p = id(email).await?;
+        if !cast.contains(&p) {
+            cast.push(p);
+        }
+    }
+    let hour = 3_600_000;
+    let mut clock = now - 30 * 24 * hour;
+    let spaces: [(&str, &str, SpaceKind, Visibility, &[usize], &[DemoThread]); 4] = [
+        ("Giving feedback", "A community of practice for giving and receiving feedback well: questions, stories and what worked.", SpaceKind::Community, Visibility::Open, &[0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], FEEDBACK),
+        ("New managers · spring cohort", "The channel of this spring's new-manager programme: attention → retention → reproduction → motivation.", SpaceKind::Cohort, Visibility::Private, &[0, 17, 18, 19, 20, 21, 22], MANAGERS),
+        ("Peer coaching circle", "Four of us, every other Thursday. What is said here stays here.", SpaceKind::Group, Visibility::Confidential, &[0, 23, 24], COACHING),
+        ("Data & analytics guild", "SQL, dashboards, experiments and the questions nobody dares to ask.", SpaceKind::Community, Visibility::Open, &[3, 5, 25, 26, 27, 28, 29, 30], DATA),
+    ];
+    for (name, description, kind, visibility, members, threads) in spaces {
+        let space = store
+            .create_space(
+                &NewSpace {
+                    name: name.into(),
+                    description: description.into(),
+                    kind,
+                    visibility,
+                    rules: space::DEFAULT_RULES.into(),
+                },
+                facilitator,
+                clock,
+            )
+            .await?;
+        for &m in members {
+            let person = cast[m.min(cast.len() - 1)];
+            if person != facilitator && store.membership(space, person).await?.is_none() {
+                store
+                    .add_member(space, person, SpaceRole::Member, None, clock)
+                    .await?;
+                store.accept_rules(space, person, 1, clock).await?;
+            }
+        }
+        let who = |i: usize| {
+            if i == 1 {
+                facilitator
+            } else {
+                cast[i.min(cast.len() - 1)]
+            }
+        };
+        for t in threads.iter() {
+            clock += 7 * hour;
+            let author = who(t.author);
+            let (body_html, search_text) = rendered(store, t.title, t.body).await?;
+            let thread = store
+                .create_thread(
+                    &NewThread {
+                        space_id: space,
+                        kind: t.kind,
+                        title: t.title.into(),
+                        question: t.question.into(),
+                        skills: t
+                            .skills
+                            .iter()
+                            .filter_map(|s| SkillName::parse(s).ok())
+                            .collect(),
+                        post: PostInput {
+                            body: t.body.into(),
+                            body_html,
+                            search_text,
+                            mentions: Vec::new(),
+                        },
+                    },
+                    author,
+                    clock,
+                )
+                .await?
+                .thread_id;
+            let mut reply_ids = Vec::new();
+            for (k, &(replier, body, reactions)) in t.replies.iter().enumerate() {
+                clock += hour + (k as i64) * 1_234_567;
+                let replier = who(replier);
+                ensure_member(store, space, replier, clock).await?;
+                let (body_html, search_text) = rendered(store, "", body).await?;
+                let w = store
+                    .reply(
+                        thread,
+                        &PostInput {
+                            body: body.into(),
+                            body_html,
+                            search_text,
+                            mentions: Vec::new(),
+                        },
+                        replier,
+                        clock,
+                    )
+                    .await?;
+                reply_ids.push(w.post_id);
+                for (n, r) in (0..reactions).zip(Reaction::ALL.iter().cycle().skip(k)) {
+                    let fan = who(3 + (k * 5 + n) % 14);
+                    if fan != replier && store.membership(space, fan).await?.is_some() {
+                        let _ = store.react(w.post_id, fan, *r, clock).await;
+                    }
+                }
+            }
+            if let Some(a) = t.accepted {
+                store
+                    .accept_answer(thread, reply_ids[a], author, clock + hour)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn ensure_member(store: &Store, space: i64, person: i64, now: i64) -> anyhow::Result<()> {
+    if store.membership(space, person).await?.is_none() {
+        store
+            .add_member(space, person, SpaceRole::Member, None, now)
+            .await?;
+        store.accept_rules(space, person, 1, now).await?;
+    }
+    Ok(())
+}
+
+async fn rendered(store: &Store, title: &str, body: &str) -> anyhow::Result<(String, String)> {
+    let handles = peerlab_core::markdown::mentions(body);
+    let people = store.resolve_handles(&handles).await?;
+    Ok(space::rendered(title, body, &|h: &str| {
+        people.get(h).copied()
+    }))
+}
+
+const FEEDBACK: &[DemoThread] = &[
+    DemoThread {
+        kind: ThreadKind::Question,
+        title: "How do you give feedback to someone more senior than you?",
+        author: 0,
+        question: "",
+        skills: &["Giving feedback"],
+        body: "My manager's manager runs our quarterly review, and the last one ran **40 minutes over** with no decisions. I'd like to say something, but I'm two levels below.\n\nHow have you raised something like this upwards without it landing badly?",
+        replies: &[
+            (3, "Ask for permission first: *\"Can I share an observation about the review?\"* Senior people almost always say yes, and then it is an invitation rather than an ambush.", 3),
+            (4, "I use **situation – behaviour – impact**, and keep it to one meeting:\n\n1. *Situation*: the Q3 review last Tuesday\n2. *Behaviour*: we spent 40 minutes on the first slide\n3. *Impact*: we left without the two decisions the team was waiting for\n\nThen stop talking and ask what they saw.", 4),
+            (5, "Offer a fix along with it. \"Would it help if I timed the agenda?\" turns feedback into help.", 2),
+        ],
+        accepted: Some(1),
+    },
+    DemoThread {
+        kind: ThreadKind::Prompt,
+        title: "Watch: the difficult conversation (6 min video)",
+        author: 1,
+        question: "What would you have done in that situation, and why?",
+        skills: &[],
+        body: "This week's clip shows a team lead telling a colleague that their report was not ready for the client. Watch it before Thursday's session, then reply below.\n\nThere are no right answers — we learn from how differently we would each handle it.",
+        replies: &[
+            (6, "I would have started by asking how *they* felt the report went. Half the time people already know, and it becomes their insight rather than my verdict.", 2),
+            (7, "Honestly, I would have avoided the conversation until it was too late. Seeing it done calmly helps. I'd have kept the client out of it at first and focused on the gaps.", 3),
+            (0, "I'd move it out of the open-plan office. The content was fine, the setting was not.", 1),
+        ],
+        accepted: None,
+    },
+    DemoThread {
+        kind: ThreadKind::Story,
+        title: "The feedback that changed how I run meetings",
+        author: 8,
+        question: "",
+        skills: &["Facilitation"],
+        body: "Two years ago a new joiner told me, very politely, that in my meetings *only three people ever spoke*. I had never noticed.\n\nSince then I start with a one-minute silent write-up and go round the table. Meetings got shorter, not longer.",
+        replies: &[
+            (9, "Stealing the silent minute. Thank you for sharing this.", 4),
+            (2, "This is the kind of story we need more of — the person who gave the feedback was brave, and you listened.", 2),
+        ],
+        accepted: None,
+    },
+    DemoThread {
+        kind: ThreadKind::Takeaway,
+        title: "Takeaway from session 2: feedback is a gift, even when it is wrapped badly",
+        author: 10,
+        question: "",
+        skills: &[],
+        body: "- Say *thank you* first, think second.\n- Ask one clarifying question before you respond.\n- Decide later what to do with it; you don't owe an answer on the spot.",
+        replies: &[(11, "Asking one clarifying question is the part I always skip. Noted.", 1)],
+        accepted: None,
+    },
+    DemoThread {
+        kind: ThreadKind::Introduction,
+        title: "Hi, I'm new to the community 👋",
+        author: 12,
+        question: "",
+        skills: &[],
+        body: "I lead a support team of eight and I want to get better at feedback that is specific rather than \"good job\". Looking forward to learning from you all.",
+        replies: &[(1, "Welcome! Thursday's session is a great place to start.", 2)],
+        accepted: None,
+    },
+];
+
+const MANAGERS: &[DemoThread] = &[
+    DemoThread {
+        kind: ThreadKind::Challenge,
+        title: "Challenge for week 3: run a one-on-one where you speak less than 30% of the time",
+        author: 1,
+        question: "What did you notice when you held back?",
+        skills: &["Coaching"],
+        body: "Record (with permission) or ask a colleague to time you. Report back here: what happened, what you learned, what you'd change.",
+        replies: &[
+            (17, "Managed 35%. The silences were uncomfortable, but my report brought up a problem I had no idea about.", 3),
+            (18, "Under 30%! Open questions did the work: *\"What's getting in your way?\"* is my new favourite.", 2),
+        ],
+        accepted: None,
+    },
+    DemoThread {
+        kind: ThreadKind::Question,
+        title: "How do you say no to your own manager's request when the team is at capacity?",
+        author: 19,
+        question: "",
+        skills: &["Prioritisation"],
+        body: "Third \"small\" request this month. How do you push back without sounding like you're not a team player?",
+        replies: &[(20, "Don't say no — say what it would replace. \"Happy to, which of these three should slip?\" makes the trade-off theirs.", 4)],
+        accepted: Some(0),
+    },
+];
+
+const COACHING: &[DemoThread] = &[DemoThread {
+    kind: ThreadKind::Story,
+    title: "Something I have not told my team yet",
+    author: 23,
+    question: "",
+    skills: &[],
+    body: "I'm considering a move to another department, and I don't know how to bring it up with my manager without damaging the trust we have built. Thinking out loud here before Thursday.",
+    replies: &[(0, "Thank you for trusting us with this. What would a good outcome look like for you *and* for your manager?", 2)],
+    accepted: None,
+}];
+
+const DATA: &[DemoThread] = &[DemoThread {
+    kind: ThreadKind::Question,
+    title: "Why is my PostgreSQL query fast in staging and slow in production?",
+    author: 25,
+    question: "",
+    skills: &["SQL", "PostgreSQL"],
+    body: "Same query, same indexes. Staging: 20 ms. Production: 4 s. `EXPLAIN` shows a sequential scan in production only.",
+    replies: &[
+        (3, "Run `ANALYZE` on the table in production — stale statistics make the planner think the table is tiny. Then compare `EXPLAIN (ANALYZE, BUFFERS)` again.", 3),
+        (26, "Also check `random_page_cost`: if production runs on SSDs but keeps the default 4.0, the planner avoids index scans.", 1),
+    ],
+    accepted: Some(0),
+}];

@@ -38,6 +38,7 @@ fn the_pure_crates_have_no_io_dependencies() {
         "chrono-tz",
         "csv",
         "peerlab-match",
+        "pulldown-cmark",
         "rand",
         "rust-stemmers",
         "serde",

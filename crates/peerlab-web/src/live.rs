@@ -1,0 +1,124 @@
+//! Live threads (DESIGN S7): an open thread page hears about new and changed posts through
+//! Server-Sent Events and fetches each changed post, rendered for its reader, as an HTML
+//! fragment. Without JavaScript the page still works by reloading.
+//!
+//! Decisions:
+//! - An event carries ids only (`{"post": 42}`), never content: each tab fetches the post
+//!   through the same authorisation as the page, so a hidden post or a space someone just
+//!   left reveals nothing.
+//! - One broadcast channel per thread with listeners, dropped when the last listener goes.
+//!   A slow client that falls more than [`BACKLOG`] events behind is told to reload.
+//! - Events travel inside one process. Several nodes on one PostgreSQL would need
+//!   LISTEN/NOTIFY between them; that is not built yet (ARCHITECTURE.md says so).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::stream::Stream;
+use peerlab_store::Written;
+use tokio::sync::broadcast;
+
+/// Events a listener may fall behind before it is told to reload.
+const BACKLOG: usize = 256;
+
+/// Something changed in a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event {
+    pub thread_id: i64,
+    /// The post that changed; `None` when the thread itself did (locked, unlocked).
+    pub post_id: Option<i64>,
+}
+
+impl Event {
+    pub fn post(w: Written) -> Self {
+        Event {
+            thread_id: w.thread_id,
+            post_id: Some(w.post_id),
+        }
+    }
+
+    pub fn thread(thread_id: i64) -> Self {
+        Event {
+            thread_id,
+            post_id: None,
+        }
+    }
+}
+
+/// The listeners of every open thread in this process.
+#[derive(Clone, Default)]
+pub struct Hub {
+    channels: Arc<Mutex<HashMap<i64, broadcast::Sender<Event>>>>,
+}
+
+impl Hub {
+    pub fn publish(&self, event: Event) {
+        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = channels.get(&event.thread_id) {
+            // No receiver left is not an error: the last tab just closed.
+            let _ = tx.send(event);
+        }
+    }
+
+    pub fn subscribe(&self, thread_id: i64) -> Subscription {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        let rx = channels
+            .entry(thread_id)
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe();
+        Subscription {
+            hub: self.clone(),
+            thread_id,
+            rx,
+        }
+    }
+
+    /// Listeners now, for tests and the benchmark.
+    pub fn listeners(&self, thread_id: i64) -> usize {
+        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.get(&thread_id).map_or(0, |tx| tx.receiver_count())
+    }
+}
+
+/// One listener; dropping it drops the thread's channel when it was the last.
+pub struct Subscription {
+    hub: Hub,
+    thread_id: i64,
+    rx: broadcast::Receiver<Event>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut channels = self.hub.channels.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = channels.get(&self.thread_id) {
+            // This receiver is still counted until it drops, after this body.
+            if tx.receiver_count() <= 1 {
+                channels.remove(&self.thread_id);
+            }
+        }
+    }
+}
+
+/// The SSE response for one listener: `post` events with `{"post": id}`, `thread` events
+/// when the thread changed, and `reload` when the listener fell behind.
+pub fn stream(sub: Subscription) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let events = futures_util::stream::unfold(sub, |mut sub| async move {
+        let event = match sub.rx.recv().await {
+            Ok(Event {
+                post_id: Some(id), ..
+            }) => SseEvent::default()
+                .event("post")
+                .data(format!("{{\"post\":{id}}}")),
+            Ok(Event { post_id: None, .. }) => SseEvent::default().event("thread").data("{}"),
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                SseEvent::default().event("reload").data("{}")
+            }
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(event), sub))
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
