@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// The crates that do no IO: the domain core and the pairing algorithms.
-const PURE: [&str; 2] = ["peerlab-core", "peerlab-match"];
+/// The crates that do no IO: the domain core, the pairing algorithms and the xAPI model.
+const PURE: [&str; 3] = ["peerlab-core", "peerlab-match", "peerlab-xapi"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -42,6 +42,7 @@ fn the_pure_crates_have_no_io_dependencies() {
         "rand",
         "rust-stemmers",
         "serde",
+        "serde_json",
         "thiserror",
         "unicode-normalization",
     ];
