@@ -82,12 +82,31 @@ async fn spaces(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiRes
     Ok(Json(json!({ "spaces": spaces })))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpaceBody {
+    name: String,
+    #[serde(default)]
+    description: String,
+    kind: String,
+    visibility: String,
+    #[serde(default)]
+    rules: String,
+}
+
 async fn create_space(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<SpaceForm>,
+    ApiJson(body): ApiJson<SpaceBody>,
 ) -> ApiResult<Created> {
-    let id = conv::create_space(&state, &user, &body).await?;
+    let form = SpaceForm {
+        name: body.name,
+        description: body.description,
+        kind: body.kind,
+        visibility: body.visibility,
+        rules: body.rules,
+    };
+    let id = conv::create_space(&state, &user, &form).await?;
     Ok(created(json!({ "id": id })))
 }
 
