@@ -278,6 +278,10 @@ const THREAD_COLUMNS: &str =
      (t.locked <> 0) AS locked, t.accepted_post_id, t.reply_count, t.created_at \
      FROM threads t LEFT JOIN people a ON a.id = t.author_id";
 
+const SUMMARY_COLUMNS: &str = "t.id, t.space_id, t.kind, t.title, t.author_id, a.name AS author_name, t.reply_count, \
+     (t.locked <> 0) AS locked, (t.accepted_post_id IS NOT NULL) AS answered, t.created_at, t.last_activity_at \
+     FROM threads t LEFT JOIN people a ON a.id = t.author_id";
+
 const POST_COLUMNS: &str = "p.id, p.thread_id, p.space_id, p.author_id, a.name AS author_name, (p.opening <> 0) AS opening, \
      p.body, p.body_html, p.state, p.flag_count, p.created_at, p.edited_at \
      FROM posts p LEFT JOIN people a ON a.id = p.author_id";
@@ -725,6 +729,15 @@ impl Store {
         .fetch_all(p)
         .await
         })?)
+    }
+
+    /// One thread as its space's list shows it.
+    pub async fn thread_summary(&self, thread_id: i64) -> Result<Option<ThreadSummary>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} WHERE t.id = $1");
+        Ok(on_pool!(self, |p| sqlx::query_as(&sql)
+            .bind(thread_id)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// Starts a thread with its opening post; mentioned people are notified.

@@ -62,7 +62,7 @@ document.addEventListener("change", (event) => {
     if (advice.kind === "closed") {
       out.className = "coach-live small closed";
       const head = document.createElement("strong");
-      head.textContent = "This can be answered with yes or no. ";
+      head.textContent = "A closed question. ";
       out.append(head, advice.reason || "");
       if (advice.suggestion) {
         const p = document.createElement("p");
@@ -84,4 +84,24 @@ document.addEventListener("change", (event) => {
   };
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 300); });
   if (input.value.trim()) check();
+})();
+
+// A space page: new threads and threads with new activity move to the top of the list.
+(() => {
+  const list = document.getElementById("threads");
+  if (!list || !("EventSource" in window)) return;
+  const source = new EventSource(`/spaces/${list.dataset.space}/events`);
+  source.addEventListener("item", async (event) => {
+    const { thread } = JSON.parse(event.data);
+    const response = await fetch(`/threads/${thread}/item`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const template = document.createElement("template");
+    template.innerHTML = (await response.text()).trim();
+    const fresh = template.content.firstElementChild;
+    if (!fresh) return;
+    document.getElementById(`thread-${thread}`)?.remove();
+    document.getElementById("no-threads")?.remove();
+    list.prepend(fresh);
+  });
+  source.addEventListener("reload", () => window.location.reload());
 })();

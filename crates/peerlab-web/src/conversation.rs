@@ -431,6 +431,7 @@ pub async fn create_thread(
         .store
         .create_thread(&new, user.id(), state.now())
         .await?;
+    state.live.publish(Event::post(space_id, written));
     Ok(written)
 }
 
@@ -452,7 +453,7 @@ pub async fn reply(
         .store
         .reply(thread_id, &post, user.id(), state.now())
         .await?;
-    state.live.publish(Event::post(written));
+    state.live.publish(Event::post(ctx.space.id, written));
     Ok(written)
 }
 
@@ -489,17 +490,17 @@ pub async fn edit_post(
         .store
         .edit_post(post_id, &input, user.id(), state.now())
         .await?;
-    state.live.publish(Event::post(written));
+    state.live.publish(Event::post(ctx.space.id, written));
     Ok(written)
 }
 
 pub async fn delete_post(state: &AppState, user: &User, post_id: i64) -> Result<Written, Error> {
-    let (_, post) = post(state, user, post_id).await?;
+    let (ctx, post) = post(state, user, post_id).await?;
     if post.author_id != Some(user.id()) {
         return Err(Error::forbidden("only its author may delete a post"));
     }
     let written = state.store.delete_post(post_id, state.now()).await?;
-    state.live.publish(Event::post(written));
+    state.live.publish(Event::post(ctx.space.id, written));
     Ok(written)
 }
 
@@ -521,7 +522,7 @@ pub async fn react(
     } else {
         state.store.unreact(post_id, user.id(), reaction).await?
     };
-    state.live.publish(Event::post(written));
+    state.live.publish(Event::post(ctx.space.id, written));
     Ok(written)
 }
 
@@ -545,7 +546,7 @@ pub async fn accept_answer(
         .store
         .accept_answer(thread_id, post_id, user.id(), state.now())
         .await?;
-    state.live.publish(Event::post(written));
+    state.live.publish(Event::post(ctx.space.id, written));
     Ok(written)
 }
 
@@ -572,7 +573,7 @@ pub async fn flag(
         .flag(post_id, user.id(), &reason, state.now())
         .await?;
     if hidden {
-        state.live.publish(Event::post(written));
+        state.live.publish(Event::post(ctx.space.id, written));
     }
     Ok(hidden)
 }
@@ -595,7 +596,7 @@ pub async fn moderate(
         .store
         .moderate(post_id, what, user.id(), &note, state.now())
         .await?;
-    state.live.publish(Event::post(written));
+    state.live.publish(Event::post(ctx.space.id, written));
     Ok(written)
 }
 
@@ -611,7 +612,7 @@ pub async fn lock(
         .store
         .lock_thread(thread_id, locked, user.id(), state.now())
         .await?;
-    state.live.publish(Event::thread(thread_id));
+    state.live.publish(Event::thread(ctx.space.id, thread_id));
     Ok(())
 }
 

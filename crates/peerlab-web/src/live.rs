@@ -1,6 +1,7 @@
 //! Live threads (DESIGN S7): an open thread page hears about new and changed posts through
 //! Server-Sent Events and fetches each changed post, rendered for its reader, as an HTML
-//! fragment. Without JavaScript the page still works by reloading.
+//! fragment; an open space page hears about new and busier threads the same way. Without
+//! JavaScript the pages still work by reloading.
 //!
 //! Decisions:
 //! - An event carries ids only (`{"post": 42}`), never content: each tab fetches the post
@@ -24,99 +25,120 @@ use tokio::sync::broadcast;
 /// Events a listener may fall behind before it is told to reload.
 const BACKLOG: usize = 256;
 
-/// Something changed in a thread.
+/// What a page listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Thread(i64),
+    Space(i64),
+}
+
+/// Something changed in a thread of a space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
+    pub space_id: i64,
     pub thread_id: i64,
     /// The post that changed; `None` when the thread itself did (locked, unlocked).
     pub post_id: Option<i64>,
 }
 
 impl Event {
-    pub fn post(w: Written) -> Self {
+    pub fn post(space_id: i64, w: Written) -> Self {
         Event {
+            space_id,
             thread_id: w.thread_id,
             post_id: Some(w.post_id),
         }
     }
 
-    pub fn thread(thread_id: i64) -> Self {
+    pub fn thread(space_id: i64, thread_id: i64) -> Self {
         Event {
+            space_id,
             thread_id,
             post_id: None,
         }
     }
 }
 
-/// The listeners of every open thread in this process.
+/// The listeners of every open thread and space page in this process.
 #[derive(Clone, Default)]
 pub struct Hub {
-    channels: Arc<Mutex<HashMap<i64, broadcast::Sender<Event>>>>,
+    channels: Arc<Mutex<HashMap<Topic, broadcast::Sender<Event>>>>,
 }
 
 impl Hub {
+    /// Tells the thread's listeners and its space's listeners.
     pub fn publish(&self, event: Event) {
         let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(tx) = channels.get(&event.thread_id) {
-            // No receiver left is not an error: the last tab just closed.
-            let _ = tx.send(event);
+        for topic in [Topic::Thread(event.thread_id), Topic::Space(event.space_id)] {
+            if let Some(tx) = channels.get(&topic) {
+                // No receiver left is not an error: the last tab just closed.
+                let _ = tx.send(event);
+            }
         }
     }
 
-    pub fn subscribe(&self, thread_id: i64) -> Subscription {
+    pub fn subscribe(&self, topic: Topic) -> Subscription {
         let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
         let rx = channels
-            .entry(thread_id)
+            .entry(topic)
             .or_insert_with(|| broadcast::channel(BACKLOG).0)
             .subscribe();
         Subscription {
             hub: self.clone(),
-            thread_id,
+            topic,
             rx,
         }
     }
 
     /// Listeners now, for tests and the benchmark.
-    pub fn listeners(&self, thread_id: i64) -> usize {
+    pub fn listeners(&self, topic: Topic) -> usize {
         let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        channels.get(&thread_id).map_or(0, |tx| tx.receiver_count())
+        channels.get(&topic).map_or(0, |tx| tx.receiver_count())
     }
 }
 
-/// One listener; dropping it drops the thread's channel when it was the last.
+/// One listener; dropping it drops the topic's channel when it was the last.
 pub struct Subscription {
     hub: Hub,
-    thread_id: i64,
+    topic: Topic,
     rx: broadcast::Receiver<Event>,
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
         let mut channels = self.hub.channels.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(tx) = channels.get(&self.thread_id) {
+        if let Some(tx) = channels.get(&self.topic) {
             // This receiver is still counted until it drops, after this body.
             if tx.receiver_count() <= 1 {
-                channels.remove(&self.thread_id);
+                channels.remove(&self.topic);
             }
         }
     }
 }
 
-/// The SSE response for one listener: `post` events with `{"post": id}`, `thread` events
-/// when the thread changed, and `reload` when the listener fell behind.
+/// The SSE response for one listener. A thread page gets `post` events with `{"post": id}`
+/// and `thread` events when the thread itself changed; a space page gets `item` events with
+/// `{"thread": id}` when a thread is new or has new activity. Either gets `reload` when it
+/// fell behind.
 pub fn stream(sub: Subscription) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let events = futures_util::stream::unfold(sub, |mut sub| async move {
-        let event = match sub.rx.recv().await {
-            Ok(Event {
-                post_id: Some(id), ..
-            }) => SseEvent::default()
+        let event = match (sub.topic, sub.rx.recv().await) {
+            (Topic::Space(_), Ok(e)) => SseEvent::default()
+                .event("item")
+                .data(format!("{{\"thread\":{}}}", e.thread_id)),
+            (
+                _,
+                Ok(Event {
+                    post_id: Some(id), ..
+                }),
+            ) => SseEvent::default()
                 .event("post")
                 .data(format!("{{\"post\":{id}}}")),
-            Ok(Event { post_id: None, .. }) => SseEvent::default().event("thread").data("{}"),
-            Err(broadcast::error::RecvError::Lagged(_)) => {
+            (_, Ok(Event { post_id: None, .. })) => SseEvent::default().event("thread").data("{}"),
+            (_, Err(broadcast::error::RecvError::Lagged(_))) => {
                 SseEvent::default().event("reload").data("{}")
             }
-            Err(broadcast::error::RecvError::Closed) => return None,
+            (_, Err(broadcast::error::RecvError::Closed)) => return None,
         };
         Some((Ok(event), sub))
     });

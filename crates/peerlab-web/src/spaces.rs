@@ -23,6 +23,7 @@ use serde::Deserialize;
 use crate::auth::{CsrfForm, User};
 use crate::conversation::{self as conv, Ctx, SettingsForm, SpaceForm, ThreadForm};
 use crate::error::Error;
+use crate::live::Topic;
 use crate::pages::{date, filters, render, see_other, ForUser, Nav, PageError, PageResult};
 use crate::AppState;
 
@@ -43,9 +44,11 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/spaces/{id}/moderation", get(space_moderation))
         .route("/spaces/{id}/threads", post(new_thread))
+        .route("/spaces/{id}/events", get(space_events))
         .route("/moderation", get(admin_moderation))
         .route("/threads/{id}", get(thread_page))
         .route("/threads/{id}/events", get(thread_events))
+        .route("/threads/{id}/item", get(thread_item))
         .route("/threads/{id}/replies", post(reply))
         .route("/threads/{id}/lock", post(lock))
         .route("/threads/{id}/unlock", post(unlock))
@@ -674,7 +677,36 @@ async fn thread_events(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     conv::thread(&state, &user, id).await.for_user(&user)?;
-    Ok(crate::live::stream(state.live.subscribe(id)).into_response())
+    Ok(crate::live::stream(state.live.subscribe(Topic::Thread(id))).into_response())
+}
+
+async fn space_events(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    conv::space(&state, &user, id).await.for_user(&user)?;
+    Ok(crate::live::stream(state.live.subscribe(Topic::Space(id))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "thread_item.html")]
+struct ThreadItem {
+    t: ThreadSummary,
+}
+
+/// One line of a space's thread list, for live updates.
+async fn thread_item(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+    conv::thread(&state, &user, id).await.for_user(&user)?;
+    let Some(t) = state.store.thread_summary(id).await.for_user(&user)? else {
+        return Err(PageError::new(Some(user), Error::not_found("thread")));
+    };
+    let mut r = render(&ThreadItem { t });
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(r)
 }
 
 #[derive(Template)]

@@ -4,7 +4,9 @@ mod common;
 
 use common::webdriver::Driver;
 use common::{Backend, PASSWORD};
+use peerlab_core::space::{SpaceKind, SpaceRole, Visibility, DEFAULT_RULES};
 use peerlab_core::Role;
+use peerlab_store::NewSpace;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_in_edit_skills_and_find_who_knows() {
@@ -39,7 +41,7 @@ async fn log_in_edit_skills_and_find_who_knows() {
     browser.wait_text("h1", "Directory").await; // back where the person was going
 
     // Edit own skills on the profile page.
-    browser.click(".topbar .me a").await;
+    browser.click(".topbar .me a.profile").await;
     browser.wait_text("h1", "Ana Silva").await;
     browser.type_into("#new-skill", "Conflict resolution").await;
     browser.select("#new-level", "4").await;
@@ -92,4 +94,184 @@ async fn log_in_edit_skills_and_find_who_knows() {
     browser.goto(&format!("{}/people?q=ana", app.base)).await;
     browser.wait_text("#main", "1 person").await;
     browser.screenshot("directory").await;
+}
+
+/// A marker that survives only as long as the page is not reloaded.
+const MARK: &str = "window.peerlabMark = 'unchanged'; return true;";
+const MARKED: &str = "return window.peerlabMark === 'unchanged';";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_answer_live_accept_and_become_an_expert() {
+    let app = common::spawn(Backend::Sqlite).await;
+    let fay = app
+        .user("fay@example.com", "Fay Facilitator", Role::Facilitator)
+        .await;
+    let ana = app.user("ana@example.com", "Ana Asker", Role::Member).await;
+    let ben = app
+        .user("ben@example.com", "Ben Answerer", Role::Member)
+        .await;
+    let space = app
+        .store
+        .create_space(
+            &NewSpace {
+                name: "Giving feedback".into(),
+                description: "Questions, stories and what worked.".into(),
+                kind: SpaceKind::Community,
+                visibility: Visibility::Open,
+                rules: DEFAULT_RULES.into(),
+            },
+            fay,
+            app.now(),
+        )
+        .await
+        .expect("space");
+    for person in [ana, ben] {
+        app.store
+            .add_member(space, person, SpaceRole::Member, None, app.now())
+            .await
+            .expect("member");
+    }
+    app.store
+        .accept_rules(space, ben, 1, app.now())
+        .await
+        .expect("accept");
+    let space_url = format!("{}/spaces/{space}", app.base);
+
+    // B, in a second browser, watches the space.
+    let b = Driver::start().await;
+    b.goto(&space_url).await;
+    b.type_into("#email", "ben@example.com").await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_text("h1", "Giving feedback").await;
+    b.execute(MARK).await;
+
+    // A accepts the ground rules, then asks a question tagged with a skill.
+    let a = Driver::start().await;
+    a.goto(&space_url).await;
+    a.type_into("#email", "ana@example.com").await;
+    a.type_into("#password", PASSWORD).await;
+    a.click("form[action='/login'] button[type=submit]").await;
+    a.wait_text("#rules-banner", "ground rules").await;
+    a.click("#rules-banner a").await;
+    a.wait_text(".rules", "What is said here stays here").await;
+    a.screenshot("space-rules").await;
+    a.click("#accept-rules button").await;
+    a.wait_text("#new-thread h2", "Start a thread").await;
+    a.select("#thread-kind", "question").await;
+    a.type_into("#thread-title", "How do I give feedback to my manager?")
+        .await;
+    a.type_into(
+        "#thread-body",
+        "She asked for it, but I freeze. **Any** tips?",
+    )
+    .await;
+    a.type_into("#thread-skills", "Giving feedback").await;
+    a.screenshot("space-new-question").await;
+    a.click("#thread-form button[type=submit]").await;
+    a.wait_text(".thread-title", "How do I give feedback to my manager?")
+        .await;
+    a.execute(MARK).await;
+
+    // B sees the question appear without reloading, and answers it.
+    b.wait_text("#threads", "How do I give feedback to my manager?")
+        .await;
+    assert_eq!(b.execute(MARKED).await, true, "B's page was not reloaded");
+    b.screenshot("space-live").await;
+    b.click("#threads li:first-child a.name").await;
+    b.wait_text(".thread-title", "How do I give feedback to my manager?")
+        .await;
+    b.type_into(
+        "#reply-body",
+        "Ask her which meeting she wants feedback on, then use situation, behaviour, impact.",
+    )
+    .await;
+    b.click("#reply-form button[type=submit]").await;
+    b.wait_text("#posts", "situation, behaviour, impact").await;
+
+    // A sees the answer arrive live, and accepts it.
+    a.wait_text("#posts", "situation, behaviour, impact").await;
+    assert_eq!(a.execute(MARKED).await, true, "A's page was not reloaded");
+    a.click("#posts li:nth-child(2) button.accept").await;
+    a.wait_text("#posts li:nth-child(2)", "Accepted answer")
+        .await;
+    a.screenshot("thread-accepted").await;
+
+    // B's expert-finder evidence now includes the accepted answer.
+    b.goto(&format!("{}/experts?q=giving+feedback", app.base))
+        .await;
+    let first = b
+        .wait_text("#results li.expert:first-child", "Ben Answerer")
+        .await;
+    assert!(
+        first.contains("1 accepted answer to questions on Giving feedback"),
+        "{first}"
+    );
+    b.screenshot("experts-accepted-answer").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_coach_suggests_an_open_prompt_as_the_facilitator_types() {
+    let app = common::spawn(Backend::Sqlite).await;
+    let fay = app
+        .user("fay@example.com", "Fay Facilitator", Role::Facilitator)
+        .await;
+    let space = app
+        .store
+        .create_space(
+            &NewSpace {
+                name: "New managers".into(),
+                description: String::new(),
+                kind: SpaceKind::Cohort,
+                visibility: Visibility::Private,
+                rules: DEFAULT_RULES.into(),
+            },
+            fay,
+            app.now(),
+        )
+        .await
+        .expect("space");
+    let browser = Driver::start().await;
+    browser.goto(&format!("{}/spaces/{space}", app.base)).await;
+    browser.type_into("#email", "fay@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_text("#new-thread h2", "Start a thread").await;
+    browser.select("#thread-kind", "prompt").await;
+    browser
+        .type_into("#thread-title", "Watch: the difficult conversation")
+        .await;
+    browser
+        .type_into("#thread-body", "A six-minute video for Thursday.")
+        .await;
+    browser
+        .type_into(
+            "#thread-question",
+            "Was the person in the video right to act this way?",
+        )
+        .await;
+    let advice = browser
+        .wait_text(
+            "#coach-live",
+            "What would you have done in that situation, and why?",
+        )
+        .await;
+    assert!(
+        advice.contains("A closed question. It can be answered with yes or no."),
+        "{advice}"
+    );
+    browser.screenshot("coach-suggestion").await;
+    browser.click("#coach-live button").await;
+    browser.wait_text("#coach-live", "An open question").await;
+    browser.click("#thread-form button[type=submit]").await;
+    let question = browser
+        .wait_text(".prompt-question", "What would you have done")
+        .await;
+    assert!(
+        question.contains("What would you have done in that situation, and why?"),
+        "{question}"
+    );
+    browser.screenshot("prompt-posted").await;
 }

@@ -1192,6 +1192,13 @@ async fn open_threads_hear_new_replies_live(b: Backend) {
     let f = fixture(&app, "open").await;
     let (t, _) = thread(&f.member, f.space, "discussion", "Live", "Watch this").await;
     let web = app.login("mo@x.com").await;
+    let mut space_events = web
+        .client
+        .get(format!("{}/spaces/{}/events", app.base, f.space))
+        .send()
+        .await
+        .expect("sse");
+    assert_eq!(space_events.status(), StatusCode::OK);
     let mut events = web
         .client
         .get(format!("{}/threads/{t}/events", app.base))
@@ -1212,6 +1219,24 @@ async fn open_threads_hear_new_replies_live(b: Backend) {
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(seen.contains("event: post"), "{seen}");
+    // The space page hears of the thread's new activity, and fetches its line.
+    let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), space_events.chunk())
+        .await
+        .expect("event")
+        .expect("chunk")
+        .expect("open");
+    let text = String::from_utf8_lossy(&chunk).to_string();
+    assert!(
+        text.contains("event: item") && text.contains(&format!("{{\"thread\":{t}}}")),
+        "{text}"
+    );
+    let item = web.get(&format!("/threads/{t}/item")).await;
+    assert!(
+        item.body.starts_with(&format!("<li id=\"thread-{t}\""))
+            && item.body.contains("1<small>reply"),
+        "{}",
+        item.body
+    );
     // The fragment the page fetches is the post as this reader sees it.
     let fragment = web.get(&format!("/posts/{p}")).await;
     assert_eq!(fragment.status, StatusCode::OK);
@@ -1261,7 +1286,8 @@ async fn the_thread_form_coaches_closed_reflection_questions(b: Backend) {
         "the form comes back with the coach's advice"
     );
     assert!(
-        r.body.contains("can be answered with yes or no"),
+        r.body.contains("this reflection question is closed")
+            && r.body.contains("It can be answered with yes or no."),
         "{}",
         r.body
     );

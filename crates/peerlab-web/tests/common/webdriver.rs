@@ -191,6 +191,16 @@ impl Driver {
         panic!("{css} never contained {needle:?}; last text: {last:?}");
     }
 
+    /// Runs a script in the page and returns its result.
+    pub async fn execute(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// Chooses the `<option>` of a `<select>` whose value is `value`.
     pub async fn select(&self, select_css: &str, value: &str) {
         self.click(&format!("{select_css} option[value=\"{value}\"]"))
