@@ -12,6 +12,7 @@
 
 mod auth;
 mod location;
+mod notify;
 mod people;
 mod spaces;
 
@@ -25,6 +26,7 @@ use sqlx::sqlite::{
 
 pub use auth::{ApiToken, SessionUser};
 pub use location::Location;
+pub use notify::Listener;
 pub use people::{
     DirectoryFilter, Facets, ImportSummary, Invitation, Person, PersonSkill, PersonSummary,
     SkillRef,

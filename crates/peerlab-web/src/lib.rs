@@ -106,13 +106,13 @@ impl AppState {
         auth::warm_up();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
+            live: live::Hub::new(&store),
             store,
             clock,
             config: Arc::new(config),
             imports: import::Jobs::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
             searching: Arc::new(tokio::sync::Semaphore::new(1)),
-            live: live::Hub::default(),
         }
     }
 
@@ -237,8 +237,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let relay = tokio::spawn(live::relay(state.live.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    relay.abort();
+    served
 }

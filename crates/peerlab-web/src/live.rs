@@ -9,8 +9,9 @@
 //!   left reveals nothing.
 //! - One broadcast channel per thread with listeners, dropped when the last listener goes.
 //!   A slow client that falls more than [`BACKLOG`] events behind is told to reload.
-//! - Events travel inside one process. Several nodes on one PostgreSQL would need
-//!   LISTEN/NOTIFY between them; that is not built yet (ARCHITECTURE.md says so).
+//! - Several nodes on one PostgreSQL hear each other: each event is also announced with
+//!   `pg_notify` (tagged with the node's random id) and every node's [`relay`] delivers the
+//!   other nodes' events to its own listeners. On SQLite there is one process and no relay.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream::Stream;
-use peerlab_store::Written;
+use peerlab_store::{Store, Written};
 use tokio::sync::broadcast;
 
 /// Events a listener may fall behind before it is told to reload.
@@ -60,14 +61,46 @@ impl Event {
 }
 
 /// The listeners of every open thread and space page in this process.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Hub {
     channels: Arc<Mutex<HashMap<Topic, broadcast::Sender<Event>>>>,
+    /// This node's id in announcements, so that it ignores its own.
+    node: Arc<str>,
+    /// The database other nodes listen on, when it is shared.
+    shared: Option<Store>,
 }
 
 impl Hub {
-    /// Tells the thread's listeners and its space's listeners.
+    pub fn new(store: &Store) -> Self {
+        Hub {
+            channels: Arc::default(),
+            node: crate::auth::new_secret()[..12].into(),
+            shared: store.shared().then(|| store.clone()),
+        }
+    }
+
+    /// Tells the thread's listeners and its space's listeners, on every node.
     pub fn publish(&self, event: Event) {
+        self.deliver(event);
+        if let Some(store) = &self.shared {
+            let store = store.clone();
+            let payload = format!(
+                "{} {} {} {}",
+                self.node,
+                event.space_id,
+                event.thread_id,
+                event.post_id.unwrap_or(0)
+            );
+            tokio::spawn(async move {
+                if let Err(e) = store.announce(&payload).await {
+                    tracing::warn!(error = %e, "could not announce a live update to other nodes");
+                }
+            });
+        }
+    }
+
+    /// Tells this process's listeners.
+    fn deliver(&self, event: Event) {
         let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
         for topic in [Topic::Thread(event.thread_id), Topic::Space(event.space_id)] {
             if let Some(tx) = channels.get(&topic) {
@@ -111,6 +144,44 @@ impl Drop for Subscription {
             // This receiver is still counted until it drops, after this body.
             if tx.receiver_count() <= 1 {
                 channels.remove(&self.topic);
+            }
+        }
+    }
+}
+
+/// Delivers the other nodes' events to this node's listeners, for as long as the server
+/// runs; returns at once on SQLite.
+pub async fn relay(hub: Hub) {
+    let Some(store) = hub.shared.clone() else {
+        return;
+    };
+    let mut listener = match store.listen().await {
+        Ok(Some(l)) => l,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "live updates from other nodes are off: cannot listen");
+            return;
+        }
+    };
+    loop {
+        match listener.next().await {
+            Ok(payload) => {
+                let mut parts = payload.split(' ');
+                let node = parts.next().unwrap_or_default();
+                let mut num = || parts.next().and_then(|p| p.parse::<i64>().ok());
+                if let (false, Some(space_id), Some(thread_id), Some(post)) =
+                    (node == &*hub.node, num(), num(), num())
+                {
+                    hub.deliver(Event {
+                        space_id,
+                        thread_id,
+                        post_id: (post != 0).then_some(post),
+                    });
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "live updates from other nodes interrupted");
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }

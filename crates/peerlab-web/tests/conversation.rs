@@ -1694,3 +1694,38 @@ async fn authorisation_matrix(b: Backend) {
         assert_eq!(admin.get(&m).await.status.as_u16(), [200, 200, 404][v]);
     }
 }
+
+/// Several nodes share one PostgreSQL database: a reply posted through one node reaches a
+/// page listening on another (SQLite serves one process, so this is PostgreSQL's alone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_sharing_postgresql_hear_each_others_replies() {
+    let app = common::spawn(Backend::Postgres).await;
+    people(&app).await;
+    let f = fixture(&app, "open").await;
+    let (t, _) = thread(&f.member, f.space, "discussion", "Two nodes", "Hello").await;
+    let other = app.second_node().await;
+    // Log in on the second node and listen there.
+    let mut web = app.browser();
+    web.base = other.clone();
+    web.login("mo@x.com", common::PASSWORD).await;
+    let mut events = web
+        .client
+        .get(format!("{other}/threads/{t}/events"))
+        .send()
+        .await
+        .expect("sse");
+    assert_eq!(events.status(), StatusCode::OK);
+    // Give the second node's relay a moment to start listening.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let p = reply(&f.member, t, "Posted on the first node").await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !seen.contains(&format!("{{\"post\":{p}}}")) {
+        let chunk = tokio::time::timeout_at(deadline, events.chunk())
+            .await
+            .expect("the other node's event within 5 s")
+            .expect("chunk")
+            .expect("open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}

@@ -172,6 +172,29 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Starts another server on the same database, as a second node would be; returns its
+    /// address. It stops when the test's runtime ends.
+    pub async fn second_node(&self) -> String {
+        let store = Store::open(&self.location, Create::MustExist)
+            .await
+            .expect("open store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState::new(
+            store,
+            self.clock.clone(),
+            WebConfig {
+                public_url: base.clone(),
+            },
+        );
+        tokio::spawn(async move {
+            let _ = peerlab_web::serve(listener, state, std::future::pending()).await;
+        });
+        base
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
     }
