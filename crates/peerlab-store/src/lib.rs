@@ -12,6 +12,7 @@
 
 mod auth;
 mod location;
+mod lrs;
 mod notify;
 mod people;
 mod spaces;
@@ -26,6 +27,10 @@ use sqlx::sqlite::{
 
 pub use auth::{ApiToken, SessionUser};
 pub use location::Location;
+pub use lrs::{
+    merge_definition, AttachmentData, BrowseFilter, Credential, LrsStats, NewStatement,
+    StatementQuery, StoredStatement,
+};
 pub use notify::Listener;
 pub use people::{
     DirectoryFilter, Facets, ImportSummary, Invitation, Person, PersonSkill, PersonSummary,

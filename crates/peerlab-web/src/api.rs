@@ -348,10 +348,7 @@ async fn endorse(
         )
         .into());
     }
-    state
-        .store
-        .endorse(user.id(), id, skill_id, state.now())
-        .await?;
+    crate::social::endorse(&state, &user, id, skill_id).await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use crate::auth::User;
 use crate::error::Error;
 use crate::live::Event;
+use crate::social::{self, Action, SpaceRef, ThreadRef};
 use crate::AppState;
 
 /// A space as one person sees it.
@@ -126,6 +127,23 @@ fn hide_as(e: Error, what: &str) -> Error {
         Error::not_found(what)
     } else {
         e
+    }
+}
+
+/// The space and thread as the LRS names them.
+fn space_ref(ctx: &Ctx) -> SpaceRef {
+    SpaceRef {
+        id: ctx.space.id,
+        name: ctx.space.name.clone(),
+        visibility: ctx.space.visibility,
+    }
+}
+
+fn thread_ref(t: &Thread) -> ThreadRef {
+    ThreadRef {
+        id: t.id,
+        title: t.title.clone(),
+        kind: t.kind,
     }
 }
 
@@ -242,6 +260,15 @@ pub async fn accept_rules(
         .store
         .accept_rules(space_id, user.id(), version, state.now())
         .await?;
+    social::record(
+        state,
+        user,
+        Action::AcceptedRules {
+            space: space_ref(&ctx),
+            version,
+        },
+    )
+    .await;
     Ok(())
 }
 
@@ -259,6 +286,7 @@ pub async fn join(state: &AppState, user: &User, space_id: i64) -> Result<(), Er
         .store
         .add_member(space_id, user.id(), SpaceRole::Member, None, state.now())
         .await?;
+    social::record(state, user, Action::JoinedSpace(space_ref(&ctx))).await;
     Ok(())
 }
 
@@ -432,6 +460,20 @@ pub async fn create_thread(
         .create_thread(&new, user.id(), state.now())
         .await?;
     state.live.publish(Event::post(space_id, written));
+    let thread = ThreadRef {
+        id: written.thread_id,
+        title: new.title,
+        kind,
+    };
+    social::record(
+        state,
+        user,
+        Action::StartedThread {
+            space: space_ref(&ctx),
+            thread,
+        },
+    )
+    .await;
     Ok(written)
 }
 
@@ -454,6 +496,16 @@ pub async fn reply(
         .reply(thread_id, &post, user.id(), state.now())
         .await?;
     state.live.publish(Event::post(ctx.space.id, written));
+    social::record(
+        state,
+        user,
+        Action::Replied {
+            space: space_ref(&ctx),
+            thread: thread_ref(&thread),
+            post: written.post_id,
+        },
+    )
+    .await;
     Ok(written)
 }
 
@@ -512,7 +564,7 @@ pub async fn react(
     on: bool,
 ) -> Result<Written, Error> {
     let reaction = Reaction::parse(reaction)?;
-    let (ctx, _) = post(state, user, post_id).await?;
+    let (ctx, post) = post(state, user, post_id).await?;
     ctx.require_contributor()?;
     let written = if on {
         state
@@ -523,6 +575,21 @@ pub async fn react(
         state.store.unreact(post_id, user.id(), reaction).await?
     };
     state.live.publish(Event::post(ctx.space.id, written));
+    if on {
+        if let Some(thread) = state.store.thread(post.thread_id).await? {
+            social::record(
+                state,
+                user,
+                Action::Reacted {
+                    space: space_ref(&ctx),
+                    thread: thread_ref(&thread),
+                    post: post_id,
+                    reaction,
+                },
+            )
+            .await;
+        }
+    }
     Ok(written)
 }
 
@@ -547,6 +614,16 @@ pub async fn accept_answer(
         .accept_answer(thread_id, post_id, user.id(), state.now())
         .await?;
     state.live.publish(Event::post(ctx.space.id, written));
+    social::record(
+        state,
+        user,
+        Action::AcceptedAnswer {
+            space: space_ref(&ctx),
+            thread: thread_ref(&thread),
+            post: post_id,
+        },
+    )
+    .await;
     Ok(written)
 }
 

@@ -14,9 +14,12 @@ mod error;
 pub mod experts;
 mod import;
 pub mod live;
+mod lrs_pages;
 mod pages;
+pub mod social;
 mod spaces;
 mod spaces_api;
+pub mod xapi;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -129,7 +132,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(spaces::router())
+        .merge(lrs_pages::router())
         .nest("/api/v1", api::router().merge(spaces_api::router()))
+        .nest("/xapi", xapi::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/assets/app.css", get(css))

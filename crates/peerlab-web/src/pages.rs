@@ -660,6 +660,8 @@ struct ProfilePage {
     reports: Vec<PersonSummary>,
     tokens: Vec<ApiToken>,
     roles: [Role; 3],
+    /// The learning timeline, for the person and admins only.
+    timeline: Option<Vec<crate::social::Moment>>,
 }
 
 async fn me(user: User) -> Response {
@@ -685,6 +687,15 @@ async fn profile(State(state): State<AppState>, user: User, Path(id): Path<i64>)
             Vec::new()
         },
         roles: Role::ALL,
+        timeline: if is_me || user.is_admin() {
+            Some(
+                crate::social::timeline(&state, &person.email, 30)
+                    .await
+                    .for_user(&user)?,
+            )
+        } else {
+            None
+        },
         person,
     }))
 }
@@ -763,9 +774,7 @@ async fn endorse(
     Path((id, skill_id)): Path<(i64, i64)>,
     CsrfForm { user, .. }: CsrfForm<Empty>,
 ) -> PageResult {
-    state
-        .store
-        .endorse(user.id(), id, skill_id, state.now())
+    crate::social::endorse(&state, &user, id, skill_id)
         .await
         .for_user(&user)?;
     Ok(see_other(&format!("/people/{id}#skills")))

@@ -5,6 +5,7 @@ use peerlab_core::import::ImportPlan;
 use peerlab_core::space::{self, Reaction, SpaceKind, SpaceRole, ThreadKind, Visibility};
 use peerlab_core::{Email, Role, SkillName};
 use peerlab_store::{NewSpace, NewThread, PostInput, Store};
+use peerlab_web::social::{self, Action, SpaceRef, ThreadRef};
 use rand::SeedableRng;
 
 /// The demo accounts' password. Demo data is for trying peerlab out, never for production.
@@ -17,7 +18,7 @@ pub struct Logins {
 }
 
 /// Creates the demo company unless the database already has people, and returns the logins.
-pub async fn ensure(store: &Store, people: usize, now: i64) -> anyhow::Result<Logins> {
+pub async fn ensure(store: &Store, people: usize, now: i64, base: &str) -> anyhow::Result<Logins> {
     // The company is deterministic: the same seed gives the same people every time.
     let demo = company(&mut rand::rngs::StdRng::seed_from_u64(2026), people);
     let logins = Logins {
@@ -51,7 +52,7 @@ pub async fn ensure(store: &Store, people: usize, now: i64) -> anyhow::Result<Lo
             .endorse_by_email(&e.endorser, &e.person, &e.skill, now)
             .await?;
     }
-    conversation(store, &logins, &people, now).await?;
+    conversation(store, &logins, &people, now, base).await?;
     let hash = peerlab_web::hash_password(PASSWORD).map_err(|e| anyhow::anyhow!(e.message))?;
     // The admin's password comes last: it marks the demo as complete.
     for (email, role) in [
@@ -89,6 +90,7 @@ async fn conversation(
     logins: &Logins,
     people: &[Email],
     now: i64,
+    base: &str,
 ) -> anyhow::Result<()> {
     let id = |email: &Email| {
         let email = email.clone();
@@ -136,6 +138,11 @@ async fn conversation(
                 clock,
             )
             .await?;
+        let space_ref = SpaceRef {
+            id: space,
+            name: name.into(),
+            visibility,
+        };
         for &m in members {
             let person = cast[m.min(cast.len() - 1)];
             if person != facilitator && store.membership(space, person).await?.is_none() {
@@ -143,6 +150,13 @@ async fn conversation(
                     .add_member(space, person, SpaceRole::Member, None, clock)
                     .await?;
                 store.accept_rules(space, person, 1, clock).await?;
+                let joined = Action::JoinedSpace(space_ref.clone());
+                say(store, base, person, joined, clock).await?;
+                let accepted = Action::AcceptedRules {
+                    space: space_ref.clone(),
+                    version: 1,
+                };
+                say(store, base, person, accepted, clock).await?;
             }
         }
         let who = |i: usize| {
@@ -180,6 +194,16 @@ async fn conversation(
                 )
                 .await?
                 .thread_id;
+            let thread_ref = ThreadRef {
+                id: thread,
+                title: t.title.into(),
+                kind: t.kind,
+            };
+            let started = Action::StartedThread {
+                space: space_ref.clone(),
+                thread: thread_ref.clone(),
+            };
+            say(store, base, author, started, clock).await?;
             let mut reply_ids = Vec::new();
             for (k, &(replier, body, reactions)) in t.replies.iter().enumerate() {
                 clock += hour + (k as i64) * 1_234_567;
@@ -200,10 +224,25 @@ async fn conversation(
                     )
                     .await?;
                 reply_ids.push(w.post_id);
+                let replied = Action::Replied {
+                    space: space_ref.clone(),
+                    thread: thread_ref.clone(),
+                    post: w.post_id,
+                };
+                say(store, base, replier, replied, clock).await?;
                 for (n, r) in (0..reactions).zip(Reaction::ALL.iter().cycle().skip(k)) {
                     let fan = who(3 + (k * 5 + n) % 14);
-                    if fan != replier && store.membership(space, fan).await?.is_some() {
-                        let _ = store.react(w.post_id, fan, *r, clock).await;
+                    if fan != replier
+                        && store.membership(space, fan).await?.is_some()
+                        && store.react(w.post_id, fan, *r, clock).await.is_ok()
+                    {
+                        let reacted = Action::Reacted {
+                            space: space_ref.clone(),
+                            thread: thread_ref.clone(),
+                            post: w.post_id,
+                            reaction: *r,
+                        };
+                        say(store, base, fan, reacted, clock).await?;
                     }
                 }
             }
@@ -214,6 +253,34 @@ async fn conversation(
             }
         }
     }
+    Ok(())
+}
+
+/// Records a demo action in the LRS as peerlab records real ones (confidential spaces
+/// produce none).
+async fn say(
+    store: &Store,
+    base: &str,
+    person: i64,
+    action: Action,
+    when: i64,
+) -> anyhow::Result<()> {
+    if !action.recorded() {
+        return Ok(());
+    }
+    let who = store
+        .person(person)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo person {person} missing"))?;
+    let id = peerlab_xapi::Uuid::new_v4(rand::random());
+    let statement = social::statement(base, (&who.name, &who.email), &action, id);
+    let (new, _) = peerlab_web::xapi::prepare(
+        &statement,
+        peerlab_xapi::Version::V1_0_3,
+        &social::authority(base),
+        when,
+    );
+    store.insert_statements(&[new], &[], None).await?;
     Ok(())
 }
 

@@ -51,6 +51,39 @@ enum Command {
     /// Run the algorithms on benchmark inputs.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// The built-in Learning Record Store.
+    #[command(subcommand)]
+    Lrs(LrsCommand),
+}
+
+#[derive(Subcommand)]
+enum LrsCommand {
+    /// Manage the credentials xAPI clients send with HTTP Basic authentication.
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+}
+
+#[derive(Subcommand)]
+enum CredentialCommand {
+    /// Create a credential; prints `key: …` and `secret: …` on two lines. The secret is not
+    /// stored and cannot be shown again.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        /// Scopes, separated by commas: statements/write, statements/read,
+        /// statements/read/mine, state, define, profile, all/read, all.
+        #[arg(long)]
+        scopes: String,
+    },
+    /// Revoke a credential by its key.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        key: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,7 +254,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             init_logging(&args.log_format)?;
             let store = args.db.open_for_server().await?;
-            let logins = demo::ensure(&store, people, Clock::System.now_ms()).await?;
+            let base = public_url(&args);
+            let logins = demo::ensure(&store, people, Clock::System.now_ms(), &base).await?;
             serve(args, store, Some(logins)).await
         }
         Command::User(UserCommand::Add {
@@ -269,6 +303,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(command) => bench(command),
         Command::Groups(args) => cohorts::groups(args),
         Command::Pairs(args) => cohorts::pairs(args),
+        Command::Lrs(LrsCommand::Credential(CredentialCommand::Create { db, name, scopes })) => {
+            let scopes = peerlab_web::xapi::parse_scopes(&scopes)
+                .map_err(|e| anyhow::anyhow!("--scopes: {e}"))?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!(
+                    "--name: give a name of 1 to 100 characters, such as the tool that will use it"
+                );
+            }
+            let store = db.open_existing().await?;
+            let (key, secret) = peerlab_web::xapi::new_credential();
+            store
+                .create_credential(
+                    name,
+                    &key,
+                    &peerlab_web::sha256_hex(&secret),
+                    &scopes,
+                    None,
+                    Clock::System.now_ms(),
+                )
+                .await?;
+            println!("key: {key}");
+            println!("secret: {secret}");
+            Ok(())
+        }
+        Command::Lrs(LrsCommand::Credential(CredentialCommand::Revoke { db, key })) => {
+            let store = db.open_existing().await?;
+            let Some((credential, _)) = store.credential_by_key(&key).await? else {
+                bail!("no active credential has the key {key}");
+            };
+            store
+                .revoke_credential(credential.id, Clock::System.now_ms())
+                .await?;
+            println!("revoked {key} ({})", credential.name);
+            Ok(())
+        }
         Command::Token(TokenCommand::Create { db, email, name }) => {
             let email = Email::parse(&email)?;
             let store = db.open_existing().await?;
@@ -450,20 +520,24 @@ fn init_logging(format: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(args: ServeArgs, store: Store, logins: Option<demo::Logins>) -> anyhow::Result<()> {
-    let addr = SocketAddr::new(args.bind, args.port);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+/// The address people use to reach this server: `--public-url`, or the bound address.
+fn public_url(args: &ServeArgs) -> String {
     let shown_host = if args.bind.is_unspecified() {
         "127.0.0.1".to_string()
     } else {
         args.bind.to_string()
     };
-    let url = args
-        .public_url
+    args.public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{shown_host}:{}", args.port));
+        .unwrap_or_else(|| format!("http://{shown_host}:{}", args.port))
+}
+
+async fn serve(args: ServeArgs, store: Store, logins: Option<demo::Logins>) -> anyhow::Result<()> {
+    let addr = SocketAddr::new(args.bind, args.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let url = public_url(&args);
     let state = AppState::new(
         store.clone(),
         Clock::System,

@@ -1,0 +1,614 @@
+//! The Learning Record Store's storage (DESIGN X2): credentials, statements and the terms the
+//! query parameters match on, attachments, and the canonical activity definitions.
+//!
+//! Decisions:
+//! - **Order.** `seq` is the order statements were stored. Writers are serialised (SQLite's
+//!   write lock; a transaction-scoped advisory lock on PostgreSQL), so `seq` grows in commit
+//!   order: a reader that has seen `seq = n` has seen every statement before it, which is
+//!   what makes `more` pages stable while statements are being added.
+//! - **Terms.** Each statement gets one row per thing a query can filter on (agent, activity,
+//!   verb, registration) in `statement_terms`, keyed by (term, seq): a query for the newest
+//!   100 statements of an agent walks that index backwards and stops after 100. A statement
+//!   whose object is a StatementRef also gets its target's terms (and, when the target comes
+//!   later, they are copied then), so filters match through references as the spec asks.
+//! - **All or nothing.** A batch is one transaction; a conflicting id rejects all of it.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::{on_pool, write_tx, Pool, Result, Store, StoreError};
+
+/// Rows per multi-row INSERT: well under both databases' limits on parameters.
+const BATCH: usize = 300;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Credential {
+    pub id: i64,
+    pub name: String,
+    pub key: String,
+    pub scopes: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl Credential {
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scopes.split_whitespace()
+    }
+}
+
+/// A statement ready to store: its JSON as it will be returned and what it is indexed by.
+#[derive(Debug, Clone)]
+pub struct NewStatement {
+    pub id: String,
+    pub body: String,
+    pub fingerprint: String,
+    pub stored: i64,
+    pub verb: String,
+    pub voids: Option<String>,
+    pub reference: Option<String>,
+    /// (term, core): see the module's decisions.
+    pub terms: Vec<(String, bool)>,
+    /// SHA-2 of each attachment, in order.
+    pub attachments: Vec<String>,
+    /// Activity definitions seen in the statement, to merge into the canonical ones.
+    pub definitions: Vec<(String, String)>,
+}
+
+/// An attachment's content, received with a statement.
+#[derive(Debug, Clone)]
+pub struct AttachmentData {
+    pub sha2: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// What a list query asks for; `None` and `false` mean "no filter".
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct StatementQuery {
+    pub agent: Option<String>,
+    pub related_agents: bool,
+    pub verb: Option<String>,
+    pub activity: Option<String>,
+    pub related_activities: bool,
+    pub registration: Option<String>,
+    /// Stored strictly after (ms).
+    pub since: Option<i64>,
+    /// Stored at or before (ms).
+    pub until: Option<i64>,
+    pub ascending: bool,
+    /// Only statements written with this credential (`statements/read/mine`).
+    pub credential: Option<i64>,
+    /// Continue after this `seq` (the `more` cursor).
+    pub after: Option<i64>,
+    /// Consider only statements up to this `seq`: those visible when the first page was read.
+    pub upto: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredStatement {
+    pub seq: i64,
+    pub body: String,
+    pub stored: i64,
+    pub attachments: bool,
+}
+
+/// Counts for the admin page and the benchmark.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LrsStats {
+    pub statements: i64,
+    pub voided: i64,
+    pub credentials: i64,
+}
+
+/// Browser filters for admins: substrings of the actor's key, the verb and the object.
+#[derive(Debug, Clone, Default)]
+pub struct BrowseFilter {
+    pub agent: Option<String>,
+    pub verb: Option<String>,
+    pub activity: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+fn placeholders(start: usize, rows: usize, per_row: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (0..per_row)
+                .map(|c| format!("${}", start + r * per_row + c))
+                .collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list(n: usize, start: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", start + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    // ---- Credentials -------------------------------------------------------------------
+
+    pub async fn create_credential(
+        &self,
+        name: &str,
+        key: &str,
+        secret_hash: &str,
+        scopes: &str,
+        created_by: Option<i64>,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "INSERT INTO lrs_credentials (name, key, secret_hash, scopes, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(name)
+        .bind(key)
+        .bind(secret_hash)
+        .bind(scopes)
+        .bind(created_by)
+        .bind(now)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    pub async fn lrs_credentials(&self) -> Result<Vec<Credential>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, name, key, scopes, created_at, revoked_at FROM lrs_credentials ORDER BY id DESC"
+        )
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    pub async fn revoke_credential(&self, id: i64, now: i64) -> Result<()> {
+        let done = on_pool!(self, |p| sqlx::query(
+            "UPDATE lrs_credentials SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+        )
+        .bind(now)
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound("active credential"));
+        }
+        Ok(())
+    }
+
+    /// The unrevoked credential with `key` and the hash of its secret.
+    pub async fn credential_by_key(&self, key: &str) -> Result<Option<(Credential, String)>> {
+        let row: Option<(i64, String, String, String, i64, Option<i64>, String)> = on_pool!(
+            self,
+            |p| {
+                sqlx::query_as(
+                "SELECT id, name, key, scopes, created_at, revoked_at, secret_hash FROM lrs_credentials \
+                 WHERE key = $1 AND revoked_at IS NULL"
+            )
+            .bind(key)
+            .fetch_optional(p)
+            .await
+            }
+        )?;
+        Ok(
+            row.map(|(id, name, key, scopes, created_at, revoked_at, hash)| {
+                (
+                    Credential {
+                        id,
+                        name,
+                        key,
+                        scopes,
+                        created_at,
+                        revoked_at,
+                    },
+                    hash,
+                )
+            }),
+        )
+    }
+
+    // ---- Statements --------------------------------------------------------------------
+
+    /// Stores a batch, all or nothing. A statement whose id is stored already with the same
+    /// fingerprint is skipped (sending it again is not an error); with another fingerprint
+    /// the whole batch is a conflict. Returns how many were new.
+    pub async fn insert_statements(
+        &self,
+        batch: &[NewStatement],
+        attachments: &[AttachmentData],
+        credential: Option<i64>,
+    ) -> Result<usize> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let is_postgres = matches!(self.pool, Pool::Postgres(_));
+        Ok(write_tx!(self, |tx| {
+            if is_postgres {
+                // DIALECT: one writer at a time, so that `seq` grows in commit order.
+                sqlx::query("SELECT pg_advisory_xact_lock(7326001)")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // Ids already stored.
+            let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
+            let mut existing: HashMap<String, String> = HashMap::new();
+            for chunk in ids.chunks(BATCH) {
+                let sql = format!(
+                    "SELECT id, fingerprint FROM statements WHERE id IN ({})",
+                    list(chunk.len(), 1)
+                );
+                let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                existing.extend(q.fetch_all(&mut *tx).await?);
+            }
+            let mut fresh: Vec<&NewStatement> = Vec::with_capacity(batch.len());
+            for s in batch {
+                match existing.get(&s.id) {
+                    Some(f) if *f == s.fingerprint => {}
+                    Some(_) => {
+                        return Err(StoreError::Conflict(format!(
+                            "statement {} is already stored with different content; statements cannot be changed",
+                            s.id
+                        )))
+                    }
+                    None => fresh.push(s),
+                }
+            }
+            if fresh.is_empty() {
+                return Ok(0);
+            }
+            // The statements, then their sequence numbers.
+            for chunk in fresh.chunks(BATCH / 3) {
+                let sql = format!(
+                    "INSERT INTO statements (id, body, stored, verb, fingerprint, voids, ref, credential_id, attachments) VALUES {}",
+                    placeholders(1, chunk.len(), 9)
+                );
+                let mut q = sqlx::query(&sql);
+                for s in chunk {
+                    q = q
+                        .bind(&s.id)
+                        .bind(&s.body)
+                        .bind(s.stored)
+                        .bind(&s.verb)
+                        .bind(&s.fingerprint)
+                        .bind(&s.voids)
+                        .bind(&s.reference)
+                        .bind(credential)
+                        .bind(i64::from(!s.attachments.is_empty()));
+                }
+                q.execute(&mut *tx).await?;
+            }
+            let mut seqs: HashMap<String, i64> = HashMap::with_capacity(fresh.len());
+            for chunk in fresh.chunks(BATCH) {
+                let sql = format!(
+                    "SELECT id, seq FROM statements WHERE id IN ({})",
+                    list(chunk.len(), 1)
+                );
+                let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+                for s in chunk {
+                    q = q.bind(&s.id);
+                }
+                seqs.extend(q.fetch_all(&mut *tx).await?);
+            }
+            // Terms.
+            let mut rows: Vec<(&str, i64, i64)> = Vec::new();
+            for s in &fresh {
+                let seq = seqs[&s.id];
+                // A term that is both core and related counts as core.
+                let mut core: HashMap<&str, bool> = HashMap::new();
+                for (term, c) in &s.terms {
+                    *core.entry(term.as_str()).or_default() |= *c;
+                }
+                rows.extend(core.into_iter().map(|(t, c)| (t, seq, i64::from(c))));
+            }
+            for chunk in rows.chunks(BATCH) {
+                let sql = format!(
+                    "INSERT INTO statement_terms (term, seq, core) VALUES {} ON CONFLICT DO NOTHING",
+                    placeholders(1, chunk.len(), 3)
+                );
+                let mut q = sqlx::query(&sql);
+                for (term, seq, core) in chunk {
+                    q = q.bind(*term).bind(*seq).bind(*core);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            // Filters match through StatementRefs: a referring statement takes its target's
+            // terms, now for targets stored before, and later for targets stored after.
+            let mut frontier: Vec<(i64, String)> = Vec::new();
+            for s in &fresh {
+                let seq = seqs[&s.id];
+                if let Some(target) = &s.reference {
+                    sqlx::query(
+                        "INSERT INTO statement_terms (term, seq, core) \
+                         SELECT t.term, $1, t.core FROM statement_terms t JOIN statements x ON x.seq = t.seq \
+                         WHERE x.id = $2 ON CONFLICT DO NOTHING",
+                    )
+                    .bind(seq)
+                    .bind(target)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                frontier.push((seq, s.id.clone()));
+            }
+            let mut rounds = 0;
+            while !frontier.is_empty() && rounds < 16 {
+                rounds += 1;
+                let mut next = Vec::new();
+                for (seq, id) in frontier {
+                    let referrers: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT seq, id FROM statements WHERE ref = $1 AND seq <> $2",
+                    )
+                    .bind(&id)
+                    .bind(seq)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for (r, rid) in referrers {
+                        sqlx::query(
+                            "INSERT INTO statement_terms (term, seq, core) SELECT term, $1, core FROM statement_terms \
+                             WHERE seq = $2 ON CONFLICT DO NOTHING",
+                        )
+                        .bind(r)
+                        .bind(seq)
+                        .execute(&mut *tx)
+                        .await?;
+                        next.push((r, rid));
+                    }
+                }
+                frontier = next;
+            }
+            // Voiding: a voiding statement voids its target unless the target voids others;
+            // a statement voided before it arrived is voided as it arrives.
+            for s in &fresh {
+                if let Some(target) = &s.voids {
+                    sqlx::query("UPDATE statements SET voided = 1 WHERE id = $1 AND voids IS NULL")
+                        .bind(target)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            for chunk in fresh.chunks(BATCH) {
+                let sql = format!(
+                    "UPDATE statements SET voided = 1 WHERE voids IS NULL AND id IN ({}) \
+                     AND id IN (SELECT voids FROM statements WHERE voids IS NOT NULL)",
+                    list(chunk.len(), 1)
+                );
+                let mut q = sqlx::query(&sql);
+                for s in chunk {
+                    q = q.bind(&s.id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            // Attachments.
+            for a in attachments {
+                sqlx::query(
+                    "INSERT INTO lrs_attachments (sha2, content_type, content) VALUES ($1, $2, $3) ON CONFLICT (sha2) DO NOTHING",
+                )
+                .bind(&a.sha2)
+                .bind(&a.content_type)
+                .bind(&a.content)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for s in &fresh {
+                for (i, sha2) in s.attachments.iter().enumerate() {
+                    sqlx::query("INSERT INTO statement_attachments (seq, sha2, position) VALUES ($1, $2, $3)")
+                        .bind(seqs[&s.id])
+                        .bind(sha2)
+                        .bind(i as i64)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            // Canonical activity definitions: the latest statement's definition wins, merged
+            // over what was known (language maps merge by language).
+            let mut definitions: HashMap<&str, serde_json::Value> = HashMap::new();
+            for s in &fresh {
+                for (id, def) in &s.definitions {
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(def) {
+                        let entry = definitions
+                            .entry(id.as_str())
+                            .or_insert(serde_json::Value::Null);
+                        merge_definition(entry, v);
+                    }
+                }
+            }
+            for (id, def) in definitions {
+                let old: Option<String> =
+                    sqlx::query_scalar("SELECT definition FROM lrs_activities WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let mut merged = old
+                    .and_then(|o| serde_json::from_str(&o).ok())
+                    .unwrap_or(serde_json::Value::Null);
+                merge_definition(&mut merged, def);
+                sqlx::query(
+                    "INSERT INTO lrs_activities (id, definition) VALUES ($1, $2) \
+                     ON CONFLICT (id) DO UPDATE SET definition = excluded.definition",
+                )
+                .bind(id)
+                .bind(merged.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            fresh.len()
+        }))
+    }
+
+    /// One statement by id: `voided` selects whether the caller asks for a voided one
+    /// (`voidedStatementId`) or a live one (`statementId`).
+    pub async fn statement(&self, id: &str, voided: bool) -> Result<Option<StoredStatement>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT seq, body, stored, (attachments <> 0) AS attachments FROM statements WHERE id = $1 AND voided = $2"
+        )
+        .bind(id)
+        .bind(i64::from(voided))
+        .fetch_optional(p)
+        .await
+        })?)
+    }
+
+    /// Statements matching `q`, newest first unless `ascending`, at most `limit`.
+    pub async fn query_statements(
+        &self,
+        q: &StatementQuery,
+        limit: i64,
+    ) -> Result<Vec<StoredStatement>> {
+        let mut terms: Vec<(String, i64)> = Vec::new();
+        if let Some(a) = &q.agent {
+            terms.push((format!("a:{a}"), i64::from(!q.related_agents)));
+        }
+        if let Some(v) = &q.verb {
+            terms.push((format!("v:{v}"), 0));
+        }
+        if let Some(o) = &q.activity {
+            terms.push((format!("o:{o}"), i64::from(!q.related_activities)));
+        }
+        if let Some(r) = &q.registration {
+            terms.push((format!("r:{r}"), 0));
+        }
+        let order = if q.ascending { "ASC" } else { "DESC" };
+        // Parameters are numbered in the order they are bound: terms first, then integers.
+        let mut n = 0;
+        let mut param = || {
+            n += 1;
+            format!("${n}")
+        };
+        let mut conditions = vec!["s.voided = 0".to_string()];
+        let (from, seq_col) = if terms.is_empty() {
+            ("statements s", "s.seq")
+        } else {
+            (
+                "statement_terms t JOIN statements s ON s.seq = t.seq",
+                "t.seq",
+            )
+        };
+        for i in 0..terms.len() {
+            let (t, c) = (param(), param());
+            conditions.push(if i == 0 {
+                format!("t.term = {t} AND t.core >= {c}")
+            } else {
+                format!("EXISTS (SELECT 1 FROM statement_terms u WHERE u.term = {t} AND u.seq = s.seq AND u.core >= {c})")
+            });
+        }
+        let mut ints: Vec<i64> = Vec::new();
+        for (value, condition) in [
+            (q.since, "s.stored >"),
+            (q.until, "s.stored <="),
+            (q.credential, "s.credential_id ="),
+            (q.after, if q.ascending { "{seq} >" } else { "{seq} <" }),
+            (q.upto, "{seq} <="),
+        ] {
+            if let Some(v) = value {
+                ints.push(v);
+                conditions.push(format!(
+                    "{} {}",
+                    condition.replace("{seq}", seq_col),
+                    param()
+                ));
+            }
+        }
+        let limit_param = param();
+        let sql = format!(
+            "SELECT s.seq, s.body, s.stored, (s.attachments <> 0) AS attachments FROM {from} WHERE {} \
+             ORDER BY {seq_col} {order} LIMIT {limit_param}",
+            conditions.join(" AND ")
+        );
+        Ok(on_pool!(self, |p| {
+            let mut query = sqlx::query_as::<_, StoredStatement>(&sql);
+            for (t, c) in &terms {
+                query = query.bind(t).bind(*c);
+            }
+            for v in &ints {
+                query = query.bind(*v);
+            }
+            query.bind(limit).fetch_all(p).await
+        })?)
+    }
+
+    /// The newest `seq` and `stored` now: the bound of a query's pages, and the
+    /// consistent-through time (every statement stored by then is visible).
+    pub async fn statements_head(&self) -> Result<(i64, i64)> {
+        let row: (Option<i64>, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
+            "SELECT MAX(seq), MAX(stored) FROM statements"
+        )
+        .fetch_one(p)
+        .await)?;
+        Ok((row.0.unwrap_or(0), row.1.unwrap_or(0)))
+    }
+
+    /// The attachments of statements, in order: (seq, sha2, content type, content).
+    pub async fn statement_attachments(
+        &self,
+        seqs: &[i64],
+    ) -> Result<Vec<(i64, String, String, Vec<u8>)>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT sa.seq, a.sha2, a.content_type, a.content FROM statement_attachments sa \
+             JOIN lrs_attachments a ON a.sha2 = sa.sha2 WHERE sa.seq IN ({}) ORDER BY sa.seq, sa.position",
+            seqs.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        );
+        Ok(on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await)?)
+    }
+
+    /// The canonical definition of an activity, if any statement defined it.
+    pub async fn activity_definition(&self, id: &str) -> Result<Option<String>> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT definition FROM lrs_activities WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    pub async fn lrs_stats(&self) -> Result<LrsStats> {
+        let (statements, voided, credentials): (i64, i64, i64) = on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM statements), (SELECT COUNT(*) FROM statements WHERE voided <> 0), \
+             (SELECT COUNT(*) FROM lrs_credentials WHERE revoked_at IS NULL)"
+        )
+        .fetch_one(p)
+        .await
+        })?;
+        Ok(LrsStats {
+            statements,
+            voided,
+            credentials,
+        })
+    }
+}
+
+/// Merges a newer activity definition over an older one: language maps merge by language,
+/// everything else is replaced by the newer value.
+pub fn merge_definition(old: &mut serde_json::Value, new: serde_json::Value) {
+    use serde_json::Value;
+    match (old, new) {
+        (Value::Object(o), Value::Object(n)) => {
+            for (k, v) in n {
+                let is_map = matches!(k.as_str(), "name" | "description");
+                match o.get_mut(&k) {
+                    Some(existing @ Value::Object(_)) if is_map => {
+                        if let (Value::Object(e), Value::Object(v)) = (existing, v) {
+                            e.extend(v);
+                        }
+                    }
+                    _ => {
+                        o.insert(k, v);
+                    }
+                }
+            }
+        }
+        (old, new) => *old = new,
+    }
+}
