@@ -35,16 +35,32 @@
 //!   `actor.mbox: must be a mailto: IRI`.
 //!
 //! Not checked here, because they need state: that a statement id is new or its content
-//! unchanged (409), voiding targets, attachment parts and signatures.
+//! unchanged (409; [`first_difference`] compares the contents) and voiding targets.
+//!
+//! # Attachments and signatures
+//!
+//! [`multipart`] reads and writes the `multipart/mixed` bodies that carry attachment data
+//! and checks the parts against the statements' attachment objects; [`jws`] checks signed
+//! statements (JWS RS256/RS384/RS512) and [`compare`] decides whether two serialisations are
+//! the same statement. They work on bytes the web layer has already read.
 
+pub mod compare;
 pub mod format;
 pub mod json;
+pub mod jws;
+pub mod multipart;
 pub mod syntax;
 pub mod validate;
 pub mod version;
 
+pub use compare::first_difference;
 pub use format::{accept_language, agent_ifi, format_statement, Format};
 pub use json::{parse_json, JsonError};
+pub use jws::{
+    verify_signature, verify_signed_statement, SignatureError, SignedStatementError,
+    SIGNATURE_USAGE_TYPE,
+};
+pub use multipart::{attachments_request, AttachmentData, MultipartError, Part};
 pub use syntax::{parse_timestamp, TimestampError, Uuid};
 pub use validate::{
     normalise_statement, statement_id, validate_statement, voided_statement_id, Invalid,
