@@ -28,8 +28,8 @@ use sqlx::sqlite::{
 pub use auth::{ApiToken, SessionUser};
 pub use location::Location;
 pub use lrs::{
-    merge_definition, AttachmentData, BrowseFilter, Credential, LrsStats, NewStatement,
-    StatementQuery, StoredStatement,
+    merge_definition, AttachmentData, BrowseFilter, Credential, DocKey, DocKind, Document, Expect,
+    LrsStats, NewStatement, StatementQuery, StoredStatement,
 };
 pub use notify::Listener;
 pub use people::{
@@ -50,6 +50,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A conditional write whose condition (an ETag, for instance) no longer holds.
+    #[error("{0}")]
+    Precondition(String),
     #[error("{0}")]
     Config(String),
     #[error("database error: {0}")]

@@ -80,6 +80,9 @@ impl From<StoreError> for Error {
         match e {
             StoreError::NotFound(what) => Self::not_found(what),
             StoreError::Conflict(m) => Self::conflict(m),
+            StoreError::Precondition(m) => {
+                Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", m)
+            }
             other => Self::internal(other),
         }
     }

@@ -49,9 +49,34 @@ static VERSION_HEADER: HeaderName = HeaderName::from_static("x-experience-api-ve
 static CONSISTENT_THROUGH: HeaderName =
     HeaderName::from_static("x-experience-api-consistent-through");
 
+mod documents;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/about", get(about))
+        .route(
+            "/activities/state",
+            get(documents::get_state)
+                .put(documents::put_state)
+                .post(documents::post_state)
+                .delete(documents::delete_state),
+        )
+        .route(
+            "/activities/profile",
+            get(documents::get_activity_profile)
+                .put(documents::put_activity_profile)
+                .post(documents::post_activity_profile)
+                .delete(documents::delete_activity_profile),
+        )
+        .route(
+            "/agents/profile",
+            get(documents::get_agent_profile)
+                .put(documents::put_agent_profile)
+                .post(documents::post_agent_profile)
+                .delete(documents::delete_agent_profile),
+        )
+        .route("/agents", get(documents::agents))
+        .route("/activities", get(documents::activities))
         .route(
             "/statements",
             get(get_statements).put(put_statement).post(post_statements),
@@ -151,6 +176,9 @@ impl From<peerlab_store::StoreError> for XapiError {
                 format!("{what} not found"),
             ),
             S::Conflict(m) => XapiError::new(StatusCode::CONFLICT, "conflict", m),
+            S::Precondition(m) => {
+                XapiError::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", m)
+            }
             other => {
                 tracing::error!(error = %other, "LRS storage error");
                 XapiError::new(
@@ -216,6 +244,12 @@ fn http_date(ms: i64) -> String {
 enum Need {
     WriteStatements,
     ReadStatements,
+    /// The State Resource; `true` to change it.
+    State(bool),
+    /// The Activity and Agent Profile Resources; `true` to change them.
+    Profile(bool),
+    /// `/agents` and `/activities`: any reading scope.
+    Read,
 }
 
 /// An authenticated client and the version it speaks.
@@ -281,11 +315,26 @@ async fn client(state: &AppState, headers: &HeaderMap, need: Need) -> XResult<Cl
             let full = has("all") || has("all/read") || has("statements/read");
             (full || has("statements/read/mine"), !full)
         }
+        Need::State(write) => (
+            has("all") || has("state") || (!write && has("all/read")),
+            false,
+        ),
+        Need::Profile(write) => (
+            has("all") || has("profile") || (!write && has("all/read")),
+            false,
+        ),
+        Need::Read => (
+            !credential.scopes.trim().is_empty() && !only_writes(&credential),
+            false,
+        ),
     };
     if !allowed {
         let wanted = match need {
             Need::WriteStatements => "statements/write",
             Need::ReadStatements => "statements/read",
+            Need::State(_) => "state",
+            Need::Profile(_) => "profile",
+            Need::Read => "all/read",
         };
         return Err(XapiError::new(
             StatusCode::FORBIDDEN,
@@ -302,6 +351,11 @@ async fn client(state: &AppState, headers: &HeaderMap, need: Need) -> XResult<Cl
         version,
         mine_only,
     })
+}
+
+/// Whether a credential may only write statements (and so read nothing).
+fn only_writes(credential: &Credential) -> bool {
+    credential.scopes().all(|s| s == "statements/write")
 }
 
 /// The query parameters, refusing unknown and repeated ones (Communication 3.2).
