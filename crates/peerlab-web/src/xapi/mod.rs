@@ -28,10 +28,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use base64::Engine;
-use peerlab_store::{Credential, NewStatement, StatementQuery, StoredStatement};
+use peerlab_store::{AttachmentData, Credential, NewStatement, StatementQuery, StoredStatement};
 use peerlab_xapi::{
-    agent_ifi, format_statement, normalise_statement, parse_json, parse_timestamp, syntax,
-    validate_statement, Format, Uuid, Version, VOIDED_VERB,
+    agent_ifi, attachments_request, format_statement, multipart, normalise_statement, parse_json,
+    parse_timestamp, syntax, validate_statement, Format, Uuid, Version, VOIDED_VERB,
 };
 use rand::RngCore;
 use serde_json::{json, Value};
@@ -662,6 +662,87 @@ fn check(statements: &[Value], version: Version, batch: bool) -> XResult<()> {
     Err(e)
 }
 
+/// The statements of a request, and the attachment data of a `multipart/mixed` one
+/// (Data 2.4.11, Comm 2.1.4): every attachment without a `fileUrl` must come as a part
+/// whose SHA-2 matches, and no part may be left over.
+fn read_statements(
+    headers: &HeaderMap,
+    body: &[u8],
+    version: Version,
+) -> XResult<(Value, Vec<AttachmentData>)> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let bad = |m: String| XapiError::bad(m).in_version(version);
+    if content_type
+        .split(';')
+        .next()
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("multipart/mixed"))
+    {
+        let boundary = multipart::boundary(content_type)
+            .ok_or_else(|| bad("multipart/mixed needs a boundary parameter".into()))?;
+        let parts = multipart::parse(body, &boundary)
+            .map_err(|e| bad(format!("the multipart body is malformed: {e}")))?;
+        let (statements, data) = attachments_request(parts)
+            .map_err(|e| bad(format!("the attachments do not match the statements: {e}")))?;
+        let data = data
+            .into_iter()
+            .map(|(sha2, content_type, content)| AttachmentData {
+                sha2,
+                content_type,
+                content,
+            })
+            .collect();
+        return Ok((statements, data));
+    }
+    let statements = json_body(headers, body, version)?;
+    let list: Vec<&Value> = match &statements {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    for (i, s) in list.iter().enumerate() {
+        if let Some(Value::Array(items)) = s.get("attachments") {
+            if let Some(j) = items.iter().position(|a| a.get("fileUrl").is_none()) {
+                return Err(bad(format!(
+                    "[{i}].attachments[{j}] has no fileUrl, so its data must come in a multipart/mixed request"
+                )));
+            }
+        }
+    }
+    Ok((statements, Vec::new()))
+}
+
+/// Signed statements (Data 2.6): each signature attachment must be a valid JWS of the
+/// statement as received.
+fn check_signatures(
+    statements: &[Value],
+    attachments: &[AttachmentData],
+    version: Version,
+    batch: bool,
+) -> XResult<()> {
+    let data: Vec<peerlab_xapi::AttachmentData> = attachments
+        .iter()
+        .map(|a| (a.sha2.clone(), a.content_type.clone(), a.content.clone()))
+        .collect();
+    for (i, s) in statements.iter().enumerate() {
+        if let Err(e) = peerlab_xapi::verify_signed_statement(s, &data) {
+            let at = if batch {
+                format!("[{i}].")
+            } else {
+                String::new()
+            };
+            return Err(XapiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_signature",
+                format!("the signed statement is not valid: {at}{e}"),
+            )
+            .in_version(version));
+        }
+    }
+    Ok(())
+}
+
 fn json_body(headers: &HeaderMap, body: &[u8], version: Version) -> XResult<Value> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -686,7 +767,12 @@ fn json_body(headers: &HeaderMap, body: &[u8], version: Version) -> XResult<Valu
         .map_err(|e| XapiError::bad(format!("the body is not valid JSON: {e}")).in_version(version))
 }
 
-async fn store(state: &AppState, client: &Client, statements: &[Value]) -> XResult<Vec<String>> {
+async fn store(
+    state: &AppState,
+    client: &Client,
+    statements: &[Value],
+    attachments: &[AttachmentData],
+) -> XResult<Vec<String>> {
     let authority = authority(state, &client.credential);
     let now = state.now();
     let mut batch = Vec::with_capacity(statements.len());
@@ -704,7 +790,7 @@ async fn store(state: &AppState, client: &Client, statements: &[Value]) -> XResu
     }
     state
         .store
-        .insert_statements(&batch, &[], Some(client.credential.id))
+        .insert_statements(&batch, attachments, Some(client.credential.id))
         .await
         .map_err(|e| XapiError::from(e).in_version(client.version))?;
     Ok(ids)
@@ -725,11 +811,12 @@ async fn put_statement(
     if Uuid::parse(id).is_none() {
         return Err(XapiError::bad(format!("statementId: {id:?} is not a UUID")).in_version(v));
     }
-    let statement = json_body(&headers, &body, v)?;
+    let (statement, attachments) = read_statements(&headers, &body, v)?;
     if !statement.is_object() {
         return Err(XapiError::bad("PUT takes one statement, a JSON object").in_version(v));
     }
     check(std::slice::from_ref(&statement), v, false)?;
+    check_signatures(std::slice::from_ref(&statement), &attachments, v, false)?;
     let mut statement = statement;
     match statement.get("id").and_then(Value::as_str) {
         Some(own) if !own.eq_ignore_ascii_case(id) => {
@@ -743,7 +830,7 @@ async fn put_statement(
             statement["id"] = json!(id.to_lowercase());
         }
     }
-    store(&state, &client, &[statement]).await?;
+    store(&state, &client, &[statement], &attachments).await?;
     Ok(with_version(StatusCode::NO_CONTENT.into_response(), v))
 }
 
@@ -756,7 +843,7 @@ async fn post_statements(
     let client = client(&state, &headers, Need::WriteStatements).await?;
     let v = client.version;
     params(query.as_deref(), &[], v)?;
-    let value = json_body(&headers, &body, v)?;
+    let (value, attachments) = read_statements(&headers, &body, v)?;
     let (statements, batch) = match value {
         Value::Array(items) => (items, true),
         object @ Value::Object(_) => (vec![object], false),
@@ -782,7 +869,8 @@ async fn post_statements(
         .in_version(v));
     }
     check(&statements, v, batch)?;
-    let ids = store(&state, &client, &statements).await?;
+    check_signatures(&statements, &attachments, v, batch)?;
+    let ids = store(&state, &client, &statements, &attachments).await?;
     Ok(with_version(axum::Json(ids).into_response(), v))
 }
 
@@ -971,7 +1059,7 @@ async fn get_statements(
             Format::from_param(param(&pairs, "format").unwrap_or("exact")).ok_or_else(|| {
                 XapiError::bad("format: must be ids, exact or canonical").in_version(v)
             })?;
-        boolean(&pairs, "attachments", v)?;
+        let with_attachments = boolean(&pairs, "attachments", v)?;
         let found = state
             .store
             .statement(&uuid.to_string(), name == "voidedStatementId")
@@ -987,7 +1075,12 @@ async fn get_statements(
             .in_version(v));
         };
         let body = shaped(&state, &s, format, &langs).await?;
-        let mut r = axum::Json(body).into_response();
+        let seqs: Vec<i64> = [&s]
+            .iter()
+            .filter(|s| s.attachments)
+            .map(|s| s.seq)
+            .collect();
+        let mut r = respond(&state, body, &seqs, with_attachments, v).await?;
         if let Ok(h) = HeaderValue::from_str(&http_date(s.stored)) {
             r.headers_mut().insert(header::LAST_MODIFIED, h);
         }
@@ -1045,7 +1138,13 @@ async fn get_statements(
             statements.push(shaped(&state, s, format, &langs).await?);
         }
         let last = rows.iter().map(|s| s.stored).max().unwrap_or(consistent);
-        let mut r = axum::Json(json!({"statements": statements, "more": more})).into_response();
+        let seqs: Vec<i64> = rows
+            .iter()
+            .filter(|s| s.attachments)
+            .map(|s| s.seq)
+            .collect();
+        let body = json!({"statements": statements, "more": more});
+        let mut r = respond(&state, body, &seqs, page.attachments, v).await?;
         if let Ok(h) = HeaderValue::from_str(&http_date(last)) {
             r.headers_mut().insert(header::LAST_MODIFIED, h);
         }
@@ -1055,6 +1154,40 @@ async fn get_statements(
         response.headers_mut().insert(CONSISTENT_THROUGH.clone(), h);
     }
     Ok(with_version(response, v))
+}
+
+/// The answer to a GET: JSON, or with `attachments=true` a `multipart/mixed` response whose
+/// first part is the JSON and whose other parts are the attachments of the statements
+/// returned, each once (Comm 2.1.3, attachments).
+async fn respond(
+    state: &AppState,
+    body: Value,
+    seqs: &[i64],
+    attachments: bool,
+    version: Version,
+) -> XResult<Response> {
+    if !attachments {
+        return Ok(axum::Json(body).into_response());
+    }
+    let stored = state
+        .store
+        .statement_attachments(seqs)
+        .await
+        .map_err(|e| XapiError::from(e).in_version(version))?;
+    let mut parts = vec![multipart::Part::json(body.to_string().into_bytes())];
+    let mut seen = std::collections::HashSet::new();
+    for (_, sha2, content_type, content) in stored {
+        if seen.insert(sha2.clone()) {
+            parts.push(multipart::Part::attachment(&sha2, &content_type, content));
+        }
+    }
+    let boundary = multipart::choose_boundary(&parts);
+    let bytes = multipart::write(&parts, &boundary);
+    let mut r = bytes.into_response();
+    if let Ok(ct) = HeaderValue::from_str(&format!("multipart/mixed; boundary={boundary}")) {
+        r.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    Ok(r)
 }
 
 /// Whether a stored statement was written with the client's credential.
