@@ -307,16 +307,6 @@ fn last_keeper() -> StoreError {
     )
 }
 
-/// DIALECT: the condition "post `p` matches the full-text query `$n`".
-fn posts_match(pool: &Pool, n: usize) -> String {
-    match pool {
-        Pool::Sqlite(_) => {
-            format!("p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${n})")
-        }
-        Pool::Postgres(_) => format!("p.search @@ to_tsquery('simple', ${n})"),
-    }
-}
-
 impl Store {
     // ---- Spaces and members ------------------------------------------------------------
 
@@ -858,7 +848,25 @@ impl Store {
         let Some(thread) = self.thread(thread_id).await? else {
             return Ok(None);
         };
-        let sql = format!("SELECT {POST_COLUMNS} WHERE p.thread_id = $1 ORDER BY p.id");
+        let posts = self.thread_posts(thread_id, viewer, true).await?;
+        Ok(Some(ThreadView { thread, posts }))
+    }
+
+    /// A thread's posts, opening post first, with their reactions as `viewer` sees them: two
+    /// queries whatever the number of replies. Without `source`, the Markdown source is left
+    /// out (pages show only the rendered HTML).
+    pub async fn thread_posts(
+        &self,
+        thread_id: i64,
+        viewer: i64,
+        source: bool,
+    ) -> Result<Vec<Post>> {
+        let columns = if source {
+            POST_COLUMNS.to_string()
+        } else {
+            POST_COLUMNS.replace("p.body, ", "'' AS body, ")
+        };
+        let sql = format!("SELECT {columns} WHERE p.thread_id = $1 ORDER BY p.id");
         let mut posts: Vec<Post> = on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(thread_id)
             .fetch_all(p)
@@ -874,7 +882,7 @@ impl Store {
         .await
         })?;
         attach_reactions(&mut posts, rows);
-        Ok(Some(ThreadView { thread, posts }))
+        Ok(posts)
     }
 
     /// One post as `viewer` sees it, with its reactions (for live updates).
@@ -1354,7 +1362,21 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(" & "),
         };
-        let matching = posts_match(&self.pool, 1);
+        // DIALECT: on SQLite the full-text index drives the query, newest match first, so a
+        // common word stops after `limit` visible hits instead of collecting every match; on
+        // PostgreSQL the planner chooses between the GIN index and the primary key.
+        let (from, matching, order) = match self.pool {
+            Pool::Sqlite(_) => (
+                "posts_fts f JOIN posts p ON p.id = f.rowid",
+                "posts_fts MATCH $1".to_string(),
+                "f.rowid",
+            ),
+            Pool::Postgres(_) => (
+                "posts p",
+                "p.search @@ to_tsquery('simple', $1)".to_string(),
+                "p.id",
+            ),
+        };
         let allowed = match scope.space_id {
             Some(_) => "p.space_id = $3 AND $2 = $2 AND $4 = $4",
             None => "s.visibility <> 'confidential' AND $3 = $3 AND (s.visibility = 'open' \
@@ -1364,9 +1386,9 @@ impl Store {
         let sql = format!(
             "SELECT p.id AS post_id, p.thread_id, t.title AS thread_title, p.space_id, s.name AS space_name, \
              a.name AS author_name, p.body, p.created_at \
-             FROM posts p JOIN threads t ON t.id = p.thread_id JOIN spaces s ON s.id = p.space_id \
+             FROM {from} JOIN threads t ON t.id = p.thread_id JOIN spaces s ON s.id = p.space_id \
              LEFT JOIN people a ON a.id = p.author_id \
-             WHERE {matching} AND p.state = 'visible' AND {allowed} ORDER BY p.id DESC LIMIT $5"
+             WHERE {matching} AND p.state = 'visible' AND {allowed} ORDER BY {order} DESC LIMIT $5"
         );
         Ok(on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(&q)

@@ -134,7 +134,7 @@ pub fn router(state: AppState) -> Router {
         .merge(spaces::router())
         .merge(lrs_pages::router())
         .nest("/api/v1", api::router().merge(spaces_api::router()))
-        .nest("/xapi", xapi::router())
+        .nest_service("/xapi", xapi::service(state.clone()))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/assets/app.css", get(css))

@@ -638,28 +638,22 @@ async fn thread_view(
     error: Option<(StatusCode, String)>,
     draft: String,
 ) -> PageResult {
-    let (ctx, _) = conv::thread(state, user, id).await.for_user(user)?;
-    let Some(view) = state
+    let (ctx, thread) = conv::thread(state, user, id).await.for_user(user)?;
+    let posts = state
         .store
-        .thread_view(id, user.id())
+        .thread_posts(id, user.id(), false)
         .await
-        .for_user(user)?
-    else {
-        return Err(PageError::new(
-            Some(user.clone()),
-            Error::not_found("thread"),
-        ));
-    };
+        .for_user(user)?;
     let (status, error) = match error {
         Some((s, m)) => (s, Some(crate::pages::capitalize(&m))),
         None => (StatusCode::OK, None),
     };
     let mut r = render(&ThreadPage {
         nav: Nav::new(Some(user), "spaces"),
-        v: ThreadViewer::of(&ctx, &view.thread, user),
+        v: ThreadViewer::of(&ctx, &thread, user),
         space: SpaceHead::of(&ctx),
-        thread: view.thread,
-        posts: view.posts,
+        thread,
+        posts,
         error,
         draft,
     });
@@ -869,9 +863,8 @@ async fn delete_post(
 
 #[derive(Deserialize)]
 struct ReactForm {
-    reaction: String,
-    /// "1" to add the reaction, "0" to take it back.
-    on: String,
+    /// The pressed button: `<reaction>:1` to add it, `<reaction>:0` to take it back.
+    toggle: String,
 }
 
 async fn react(
@@ -879,7 +872,12 @@ async fn react(
     Path(id): Path<i64>,
     f: CsrfForm<ReactForm>,
 ) -> PageResult {
-    let w = conv::react(&state, &f.user, id, &f.form.reaction, f.form.on != "0")
+    let (reaction, on) = f
+        .form
+        .toggle
+        .split_once(':')
+        .unwrap_or((&f.form.toggle, "1"));
+    let w = conv::react(&state, &f.user, id, reaction, on != "0")
         .await
         .for_user(&f.user)?;
     Ok(see_other(&format!(

@@ -572,6 +572,25 @@ async fn questions_replies_reactions_and_accepted_answers(b: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("✓ Accepted answer"));
     assert!(page.body.contains("Timebox every part."));
+    // The page's reaction buttons add and take back.
+    let r = web
+        .post(
+            &format!("/posts/{other}/react"),
+            &[("toggle", "celebrate:1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mine = |all: &[Value]| all[2]["reactions"].clone();
+    assert_eq!(
+        mine(&posts(&f.member, t).await),
+        json!([{"reaction": "celebrate", "count": 1, "mine": true}])
+    );
+    web.post(
+        &format!("/posts/{other}/react"),
+        &[("toggle", "celebrate:0")],
+    )
+    .await;
+    assert_eq!(mine(&posts(&f.member, t).await), json!([]));
 }
 
 async fn accepted_answers_become_expert_evidence(b: Backend) {
@@ -752,10 +771,7 @@ async fn forms_without_csrf_and_outsiders_change_nothing(b: Backend) {
     let web = app.login("me@x.com").await;
     for (path, fields) in [
         (format!("/threads/{t}/replies"), vec![("body", "no token")]),
-        (
-            format!("/posts/{p}/react"),
-            vec![("reaction", "thanks"), ("on", "1")],
-        ),
+        (format!("/posts/{p}/react"), vec![("toggle", "thanks:1")]),
         (
             format!("/spaces/{}/threads", f.space),
             vec![("kind", "discussion"), ("title", "Forged"), ("body", "x")],

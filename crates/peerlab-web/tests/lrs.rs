@@ -30,6 +30,7 @@ backend_tests! {
     the_agents_and_activities_resources,
     attachments_travel_in_multipart_and_come_back,
     signed_statements_are_verified,
+    the_alternate_request_syntax_in_1_0_3_only,
 }
 
 const COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
@@ -1351,4 +1352,65 @@ async fn signed_statements_are_verified(b: Backend) {
         lrs.ids("").await,
         [statement["id"].as_str().expect("id").to_string()]
     );
+}
+
+/// Comm 1.3 (Alternate Request Syntax): POST with `?method=`, headers and parameters as form
+/// fields, the body as `content`; accepted in 1.0.3, refused in 2.0.
+async fn the_alternate_request_syntax_in_1_0_3_only(b: Backend) {
+    let app = common::spawn(b).await;
+    let lrs = credential(&app, "tool", "all").await;
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", lrs.key, lrs.secret))
+    );
+    let id = "6690e6c9-3ef0-4ed3-8b37-7f3964730bee";
+    let form = |method: &str, fields: Vec<(&str, String)>| {
+        reqwest::Client::new()
+            .post(format!("{}/xapi/statements?method={method}", app.base))
+            .form(&fields)
+    };
+    let content = statement("ana", COMPLETED, "http://example.com/a").to_string();
+    let put = vec![
+        ("statementId", id.to_string()),
+        ("content", content.clone()),
+        ("Authorization", auth.clone()),
+        ("X-Experience-API-Version", "1.0.3".to_string()),
+        ("Content-Type", "application/json".to_string()),
+    ];
+    let (st, headers, v) = Lrs::send(form("PUT", put.clone())).await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+    assert_eq!(headers["x-experience-api-version"], "1.0.3");
+    let get = vec![
+        (
+            "agent",
+            json!({"mbox": "mailto:ana@example.com"}).to_string(),
+        ),
+        ("Authorization", auth.clone()),
+        ("X-Experience-API-Version", "1.0.3".to_string()),
+    ];
+    let (st, _, v) = Lrs::send(form("GET", get)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["statements"][0]["id"], id);
+    // 2.0 removed it.
+    let mut v2 = put;
+    v2[3].1 = "2.0.0".to_string();
+    v2[0].1 = "7790e6c9-3ef0-4ed3-8b37-7f3964730bee".to_string();
+    let (st, _, v) = Lrs::send(form("PUT", v2)).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(v["message"]
+        .as_str()
+        .expect("m")
+        .contains("2.0 removed the alternate request syntax"));
+    // Other query parameters beside method are refused.
+    let (st, _, _) = Lrs::send(
+        reqwest::Client::new()
+            .post(format!("{}/xapi/statements?method=GET&limit=1", app.base))
+            .form(&[
+                ("Authorization", auth.as_str()),
+                ("X-Experience-API-Version", "1.0.3"),
+            ]),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(lrs.ids("").await, [id.to_string()]);
 }

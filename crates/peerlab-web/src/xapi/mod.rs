@@ -51,6 +51,128 @@ static CONSISTENT_THROUGH: HeaderName =
 
 mod documents;
 
+/// The xAPI endpoint as a service: the alternate request syntax is rewritten into an
+/// ordinary request before routing, since it changes the method.
+pub fn service(state: AppState) -> axum::routing::Router {
+    let routes = router().with_state(state);
+    let rewritten = tower::Layer::layer(&axum::middleware::from_fn(alternate_syntax), routes);
+    axum::Router::new().fallback_service(rewritten)
+}
+
+/// Headers that the alternate request syntax sends as form fields (Comm 1.3.s3.b6).
+const FORM_HEADERS: [&str; 6] = [
+    "Authorization",
+    "X-Experience-API-Version",
+    "Content-Type",
+    "Content-Length",
+    "If-Match",
+    "If-None-Match",
+];
+
+/// Comm 1.3 (Alternate Request Syntax): a POST with `?method=X` carries the real method, its
+/// headers and query parameters as form fields and its body as `content`. xAPI 1.0.3 requires
+/// it; 2.0 removed it, so a 2.0 request using it is a 400.
+async fn alternate_syntax(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_alternate = request.method() == axum::http::Method::POST
+        && request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p.starts_with("method=")));
+    if !is_alternate {
+        return next.run(request).await;
+    }
+    match rewrite(request).await {
+        Ok(rewritten) => next.run(rewritten).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn rewrite(request: axum::extract::Request) -> XResult<axum::extract::Request> {
+    let (mut parts, body) = request.into_parts();
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+        .map_err(|e| XapiError::bad(format!("the query string is malformed: {e}")))?;
+    if query.len() != 1 {
+        return Err(XapiError::bad(
+            "with the alternate request syntax, method must be the only query parameter; send the others as form fields",
+        ));
+    }
+    let method = query[0].1.to_ascii_uppercase();
+    let method = match method.as_str() {
+        "GET" | "PUT" | "POST" | "DELETE" | "HEAD" => {
+            axum::http::Method::from_bytes(method.as_bytes())
+                .map_err(|_| XapiError::bad("method: not an HTTP method"))?
+        }
+        other => {
+            return Err(XapiError::bad(format!(
+                "method: must be GET, PUT, POST, DELETE or HEAD, not {other:?}"
+            )))
+        }
+    };
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            XapiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the form is larger than 16 MiB",
+            )
+        })?;
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+        XapiError::bad(format!(
+            "the alternate request syntax needs a form body: {e}"
+        ))
+    })?;
+    let mut content = String::new();
+    let mut params: Vec<(String, String)> = Vec::new();
+    for (name, value) in form {
+        if name == "content" {
+            content = value;
+        } else if let Some(h) = FORM_HEADERS.iter().find(|h| h.eq_ignore_ascii_case(&name)) {
+            if h.eq_ignore_ascii_case("Content-Length") {
+                continue;
+            }
+            let value = HeaderValue::from_str(&value).map_err(|_| {
+                XapiError::bad(format!("the form field {name} is not a valid header value"))
+            })?;
+            parts.headers.insert(
+                HeaderName::from_bytes(h.as_bytes()).map_err(|_| XapiError::bad("bad header"))?,
+                value,
+            );
+        } else {
+            params.push((name, value));
+        }
+    }
+    let version = version_of(&parts.headers)?;
+    if version == Version::V2_0_0 {
+        return Err(XapiError::bad("xAPI 2.0 removed the alternate request syntax; send the request with its own method and headers")
+            .in_version(version));
+    }
+    if !parts.headers.contains_key(header::CONTENT_TYPE) || content.is_empty() {
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    let query = serde_urlencoded::to_string(&params).map_err(|e| XapiError::bad(e.to_string()))?;
+    let path = parts.uri.path().to_string();
+    parts.uri = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    }
+    .parse()
+    .map_err(|_| XapiError::bad("the form fields do not make a valid query string"))?;
+    parts.method = method;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Ok(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(content),
+    ))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/about", get(about))
