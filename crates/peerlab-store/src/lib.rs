@@ -193,6 +193,26 @@ impl Store {
         Ok(())
     }
 
+    /// The database's size on disk, for benchmarks: SQLite's file after a checkpoint, or
+    /// PostgreSQL's `pg_database_size`.
+    pub async fn disk_bytes(&self) -> Result<Option<i64>> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(p)
+                    .await?;
+                let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(p).await?;
+                let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(p).await?;
+                Some(pages * size)
+            }
+            Pool::Postgres(p) => Some(
+                sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                    .fetch_one(p)
+                    .await?,
+            ),
+        })
+    }
+
     pub async fn close(&self) {
         on_pool!(self, |p| p.close().await)
     }

@@ -112,6 +112,31 @@ pub struct BrowseFilter {
     pub until: Option<i64>,
 }
 
+/// DIALECT: SQLite takes anonymous `?` in multi-row inserts. Numbered `$n` work there too,
+/// but sqlx looks up each one's name through SQLite, which walks the statement's list of
+/// names: with hundreds of parameters that quadratic cost was a tenth of an ingest's time.
+/// Valid only where parameters appear once each, in order.
+fn anonymous(pool: &Pool, sql: String) -> String {
+    match pool {
+        Pool::Sqlite(_) => {
+            let mut out = String::with_capacity(sql.len());
+            let mut chars = sql.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                    while chars.peek().is_some_and(char::is_ascii_digit) {
+                        chars.next();
+                    }
+                    out.push('?');
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        Pool::Postgres(_) => sql,
+    }
+}
+
 fn placeholders(start: usize, rows: usize, per_row: usize) -> String {
     (0..rows)
         .map(|r| {
@@ -228,6 +253,7 @@ impl Store {
             return Ok(0);
         }
         let is_postgres = matches!(self.pool, Pool::Postgres(_));
+        let pool = &self.pool;
         Ok(write_tx!(self, |tx| {
             if is_postgres {
                 // DIALECT: one writer at a time, so that `seq` grows in commit order.
@@ -239,9 +265,12 @@ impl Store {
             let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
             let mut existing: HashMap<String, String> = HashMap::new();
             for chunk in ids.chunks(BATCH) {
-                let sql = format!(
-                    "SELECT id, fingerprint FROM statements WHERE id IN ({})",
-                    list(chunk.len(), 1)
+                let sql = anonymous(
+                    pool,
+                    format!(
+                        "SELECT id, fingerprint FROM statements WHERE id IN ({})",
+                        list(chunk.len(), 1)
+                    ),
                 );
                 let mut q = sqlx::query_as::<_, (String, String)>(&sql);
                 for id in chunk {
@@ -267,10 +296,10 @@ impl Store {
             }
             // The statements, then their sequence numbers.
             for chunk in fresh.chunks(BATCH / 3) {
-                let sql = format!(
+                let sql = anonymous(pool, format!(
                     "INSERT INTO statements (id, body, stored, verb, fingerprint, voids, ref, credential_id, attachments) VALUES {}",
                     placeholders(1, chunk.len(), 9)
-                );
+                ));
                 let mut q = sqlx::query(&sql);
                 for s in chunk {
                     q = q
@@ -288,9 +317,12 @@ impl Store {
             }
             let mut seqs: HashMap<String, i64> = HashMap::with_capacity(fresh.len());
             for chunk in fresh.chunks(BATCH) {
-                let sql = format!(
-                    "SELECT id, seq FROM statements WHERE id IN ({})",
-                    list(chunk.len(), 1)
+                let sql = anonymous(
+                    pool,
+                    format!(
+                        "SELECT id, seq FROM statements WHERE id IN ({})",
+                        list(chunk.len(), 1)
+                    ),
                 );
                 let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
                 for s in chunk {
@@ -310,10 +342,10 @@ impl Store {
                 rows.extend(core.into_iter().map(|(t, c)| (t, seq, i64::from(c))));
             }
             for chunk in rows.chunks(BATCH) {
-                let sql = format!(
+                let sql = anonymous(pool, format!(
                     "INSERT INTO statement_terms (term, seq, core) VALUES {} ON CONFLICT DO NOTHING",
                     placeholders(1, chunk.len(), 3)
-                );
+                ));
                 let mut q = sqlx::query(&sql);
                 for (term, seq, core) in chunk {
                     q = q.bind(*term).bind(*seq).bind(*core);
@@ -338,29 +370,48 @@ impl Store {
                 }
                 frontier.push((seq, s.id.clone()));
             }
+            // Later arrivals: statements already stored that refer to one of these take its
+            // terms too, and so on up a chain of references (at most 16 links).
             let mut rounds = 0;
             while !frontier.is_empty() && rounds < 16 {
                 rounds += 1;
-                let mut next = Vec::new();
-                for (seq, id) in frontier {
-                    let referrers: Vec<(i64, String)> = sqlx::query_as(
-                        "SELECT seq, id FROM statements WHERE ref = $1 AND seq <> $2",
-                    )
-                    .bind(&id)
-                    .bind(seq)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    for (r, rid) in referrers {
-                        sqlx::query(
-                            "INSERT INTO statement_terms (term, seq, core) SELECT term, $1, core FROM statement_terms \
-                             WHERE seq = $2 ON CONFLICT DO NOTHING",
-                        )
-                        .bind(r)
-                        .bind(seq)
-                        .execute(&mut *tx)
-                        .await?;
-                        next.push((r, rid));
+                let by_id: HashMap<&str, i64> = frontier
+                    .iter()
+                    .map(|(seq, id)| (id.as_str(), *seq))
+                    .collect();
+                let ids: Vec<&str> = by_id.keys().copied().collect();
+                let mut referrers: Vec<(i64, String, String)> = Vec::new();
+                for chunk in ids.chunks(BATCH) {
+                    let sql = anonymous(
+                        pool,
+                        format!(
+                            "SELECT seq, id, ref FROM statements WHERE ref IN ({})",
+                            list(chunk.len(), 1)
+                        ),
+                    );
+                    let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql);
+                    for id in chunk {
+                        q = q.bind(*id);
                     }
+                    referrers.extend(q.fetch_all(&mut *tx).await?);
+                }
+                let mut next = Vec::new();
+                for (r, rid, target) in referrers {
+                    let Some(&from) = by_id.get(target.as_str()) else {
+                        continue;
+                    };
+                    if r == from {
+                        continue;
+                    }
+                    sqlx::query(
+                        "INSERT INTO statement_terms (term, seq, core) SELECT term, $1, core FROM statement_terms \
+                         WHERE seq = $2 ON CONFLICT DO NOTHING",
+                    )
+                    .bind(r)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await?;
+                    next.push((r, rid));
                 }
                 frontier = next;
             }
@@ -375,10 +426,13 @@ impl Store {
                 }
             }
             for chunk in fresh.chunks(BATCH) {
-                let sql = format!(
-                    "UPDATE statements SET voided = 1 WHERE voids IS NULL AND id IN ({}) \
+                let sql = anonymous(
+                    pool,
+                    format!(
+                        "UPDATE statements SET voided = 1 WHERE voids IS NULL AND id IN ({}) \
                      AND id IN (SELECT voids FROM statements WHERE voids IS NOT NULL)",
-                    list(chunk.len(), 1)
+                        list(chunk.len(), 1)
+                    ),
                 );
                 let mut q = sqlx::query(&sql);
                 for s in chunk {
@@ -420,24 +474,48 @@ impl Store {
                     }
                 }
             }
+            let ids: Vec<&str> = definitions.keys().copied().collect();
+            let mut known: HashMap<String, String> = HashMap::new();
+            for chunk in ids.chunks(BATCH) {
+                let sql = anonymous(
+                    pool,
+                    format!(
+                        "SELECT id, definition FROM lrs_activities WHERE id IN ({})",
+                        list(chunk.len(), 1)
+                    ),
+                );
+                let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                known.extend(q.fetch_all(&mut *tx).await?);
+            }
+            let mut changed: Vec<(&str, String)> = Vec::new();
             for (id, def) in definitions {
-                let old: Option<String> =
-                    sqlx::query_scalar("SELECT definition FROM lrs_activities WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                let old = known.get(id);
                 let mut merged = old
-                    .and_then(|o| serde_json::from_str(&o).ok())
+                    .and_then(|o| serde_json::from_str(o).ok())
                     .unwrap_or(serde_json::Value::Null);
                 merge_definition(&mut merged, def);
-                sqlx::query(
-                    "INSERT INTO lrs_activities (id, definition) VALUES ($1, $2) \
+                let text = merged.to_string();
+                if old != Some(&text) {
+                    changed.push((id, text));
+                }
+            }
+            for chunk in changed.chunks(BATCH / 2) {
+                let sql = anonymous(
+                    pool,
+                    format!(
+                        "INSERT INTO lrs_activities (id, definition) VALUES {} \
                      ON CONFLICT (id) DO UPDATE SET definition = excluded.definition",
-                )
-                .bind(id)
-                .bind(merged.to_string())
-                .execute(&mut *tx)
-                .await?;
+                        placeholders(1, chunk.len(), 2)
+                    ),
+                );
+                let mut q = sqlx::query(&sql);
+                for (id, def) in chunk {
+                    q = q.bind(*id).bind(def);
+                }
+                q.execute(&mut *tx).await?;
             }
             fresh.len()
         }))
@@ -538,8 +616,9 @@ impl Store {
     /// The newest `seq` and `stored` now: the bound of a query's pages, and the
     /// consistent-through time (every statement stored by then is visible).
     pub async fn statements_head(&self) -> Result<(i64, i64)> {
+        // Two subqueries, so that each uses its index (one MAX over two columns would scan).
         let row: (Option<i64>, Option<i64>) = on_pool!(self, |p| sqlx::query_as(
-            "SELECT MAX(seq), MAX(stored) FROM statements"
+            "SELECT (SELECT MAX(seq) FROM statements), (SELECT MAX(stored) FROM statements)"
         )
         .fetch_one(p)
         .await)?;

@@ -3,6 +3,7 @@
 
 mod cohorts;
 mod demo;
+mod lrs_bench;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -108,6 +109,29 @@ enum BenchCommand {
         /// Write one file per instance here, with the group of each element, one per line.
         #[arg(long)]
         solutions: Option<PathBuf>,
+    },
+    /// The Learning Record Store under load: ingest with 1 and N clients, then queries by
+    /// agent, verb and activity once the store is full, and disk bytes per statement. Starts
+    /// peerlab on a temporary SQLite database, or on the empty PostgreSQL database given.
+    Lrs {
+        /// postgres://USER:PASSWORD@HOST/DB of an empty database; SQLite when absent.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Statements stored before the queries are measured.
+        #[arg(long, default_value_t = 1_000_000)]
+        statements: usize,
+        /// Concurrent clients of each ingest measurement.
+        #[arg(long, value_delimiter = ',', default_value = "1,4")]
+        clients: Vec<usize>,
+        /// Statements per POST.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        /// Statements posted in each ingest measurement.
+        #[arg(long, default_value_t = 100_000)]
+        measure: usize,
+        /// Queries of each kind.
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
     },
     /// Diverse groups for a demo company, with earlier random sessions as history: prints the
     /// time to a first grouping and the diversity found within each budget.
@@ -300,6 +324,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Bench(BenchCommand::Lrs {
+            database_url,
+            statements,
+            clients,
+            batch,
+            measure,
+            queries,
+        }) => {
+            lrs_bench::run(lrs_bench::Options {
+                database_url,
+                statements,
+                clients,
+                batch,
+                measure,
+                queries,
+            })
+            .await
+        }
         Command::Bench(command) => bench(command),
         Command::Groups(args) => cohorts::groups(args),
         Command::Pairs(args) => cohorts::pairs(args),
@@ -403,6 +445,7 @@ fn bench(command: BenchCommand) -> anyhow::Result<()> {
             seed,
             solutions,
         } => bench_mdgp(&files, seconds, seed, solutions.as_deref()),
+        BenchCommand::Lrs { .. } => bail!("the LRS benchmark runs on the async runtime"),
         BenchCommand::Groups {
             people,
             size,
