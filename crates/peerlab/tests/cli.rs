@@ -815,3 +815,161 @@ fn a_roster_written_to_a_pipe_leaves_the_pipe_in_place() {
     assert_eq!(roster.lines().count(), 13, "a header and twelve people");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Comm 2.1.2 and DESIGN X2: the server is killed with SIGKILL while four clients post
+/// statements; after a restart every statement whose POST was acknowledged is there, and
+/// every stored statement is whole — found by its id and through the agent filter (its
+/// index rows were written with it).
+async fn acknowledged_statements_survive_a_kill(db: Vec<String>) {
+    use std::sync::{Arc, Mutex};
+    let mut server = start("serve", &db);
+    let o = peerlab()
+        .args([
+            "lrs",
+            "credential",
+            "create",
+            "--name",
+            "crash test",
+            "--scopes",
+            "all",
+        ])
+        .args(&db)
+        .output()
+        .expect("credential");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let line = |prefix: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {out}"))
+            .to_string()
+    };
+    let (key, secret) = (line("key: "), line("secret: "));
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut clients = Vec::new();
+    for k in 0..4 {
+        let (base, key, secret, acked) = (
+            server.base.clone(),
+            key.clone(),
+            secret.clone(),
+            acked.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for round in 0.. {
+                let ids: Vec<String> = (0..20)
+                    .map(|i| format!("{:08x}-0000-4000-8000-{:012x}", k, round * 100 + i))
+                    .collect();
+                let batch: Vec<serde_json::Value> = ids
+                    .iter()
+                    .map(|id| {
+                        serde_json::json!({
+                            "id": id,
+                            "actor": {"mbox": format!("mailto:client{k}@example.com")},
+                            "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+                            "object": {"id": format!("http://example.com/pages/{round}")},
+                        })
+                    })
+                    .collect();
+                let sent = http
+                    .post(format!("{base}/xapi/statements"))
+                    .basic_auth(&key, Some(&secret))
+                    .header("X-Experience-API-Version", "1.0.3")
+                    .json(&batch)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => acked.lock().expect("lock").extend(ids),
+                    _ => return,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("wait");
+    for c in clients {
+        c.await.expect("client");
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(
+        acked.len() >= 100,
+        "the clients got {} statements in before the kill",
+        acked.len()
+    );
+
+    let server = start("serve", &db);
+    let http = reqwest::Client::new();
+    let get = |query: String| {
+        let (http, base, key, secret) = (
+            http.clone(),
+            server.base.clone(),
+            key.clone(),
+            secret.clone(),
+        );
+        async move {
+            let r = http
+                .get(format!("{base}/xapi/statements?{query}"))
+                .basic_auth(&key, Some(&secret))
+                .header("X-Experience-API-Version", "1.0.3")
+                .send()
+                .await
+                .expect("get");
+            assert!(r.status().is_success(), "{query}: {}", r.status());
+            r.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+    // Everything stored, page by page, and everything each client's agent filter finds.
+    let mut stored = std::collections::HashSet::new();
+    let mut query = "limit=500".to_string();
+    loop {
+        let page = get(query).await;
+        for s in page["statements"].as_array().expect("statements") {
+            stored.insert(s["id"].as_str().expect("id").to_string());
+        }
+        match page["more"].as_str().expect("more") {
+            "" => break,
+            more => query = more.split_once('?').expect("query").1.to_string(),
+        }
+    }
+    for id in &acked {
+        assert!(stored.contains(id), "acknowledged statement {id} was lost");
+    }
+    let mut indexed = 0;
+    for k in 0..4 {
+        let agent = format!("%7B%22mbox%22%3A%22mailto%3Aclient{k}%40example.com%22%7D");
+        let mut query = format!("agent={agent}&limit=500");
+        loop {
+            let page = get(query).await;
+            indexed += page["statements"].as_array().expect("s").len();
+            match page["more"].as_str().expect("more") {
+                "" => break,
+                more => query = more.split_once('?').expect("query").1.to_string(),
+            }
+        }
+    }
+    assert_eq!(
+        indexed,
+        stored.len(),
+        "every stored statement is found through its index rows"
+    );
+    assert!(
+        stored.len() % 20 == 0,
+        "batches are stored whole: {}",
+        stored.len()
+    );
+}
+
+#[tokio::test]
+async fn acknowledged_statements_survive_a_kill_on_sqlite() {
+    let dir = temp_dir("crash");
+    acknowledged_statements_survive_a_kill(vec!["--data-dir".into(), dir.display().to_string()])
+        .await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn acknowledged_statements_survive_a_kill_on_postgres() {
+    let url = pg_database().await;
+    acknowledged_statements_survive_a_kill(vec!["--database-url".into(), url]).await;
+}
