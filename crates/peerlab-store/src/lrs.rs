@@ -209,18 +209,17 @@ impl Store {
 
     /// The unrevoked credential with `key` and the hash of its secret.
     pub async fn credential_by_key(&self, key: &str) -> Result<Option<(Credential, String)>> {
-        let row: Option<(i64, String, String, String, i64, Option<i64>, String)> = on_pool!(
-            self,
-            |p| {
-                sqlx::query_as(
+        // id, name, key, scopes, created_at, revoked_at, secret_hash.
+        type Row = (i64, String, String, String, i64, Option<i64>, String);
+        let row: Option<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
                 "SELECT id, name, key, scopes, created_at, revoked_at, secret_hash FROM lrs_credentials \
                  WHERE key = $1 AND revoked_at IS NULL"
             )
             .bind(key)
             .fetch_optional(p)
             .await
-            }
-        )?;
+        })?;
         Ok(
             row.map(|(id, name, key, scopes, created_at, revoked_at, hash)| {
                 (

@@ -1368,7 +1368,11 @@ async fn openapi_document_matches_the_routes(b: Backend) {
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
     let paths = doc["paths"].as_object().expect("paths");
     // Every route in the source is documented …
-    let source = [include_str!("../src/api.rs"), include_str!("../src/spaces_api.rs")].concat();
+    let source = [
+        include_str!("../src/api.rs"),
+        include_str!("../src/spaces_api.rs"),
+    ]
+    .concat();
     let mut routed = Vec::new();
     for after in source.split(".route(").skip(1) {
         let path = after.split('"').nth(1).expect("path");

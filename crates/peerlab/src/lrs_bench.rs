@@ -278,7 +278,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     }
 
     let mut rng = StdRng::seed_from_u64(99);
-    let filters: [(&str, Box<dyn Fn(&mut StdRng) -> String>); 3] = [
+    type Filter = Box<dyn Fn(&mut StdRng) -> String>;
+    let filters: [(&str, Filter); 3] = [
         (
             "agent",
             Box::new(|r: &mut StdRng| {
