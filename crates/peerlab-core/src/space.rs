@@ -13,7 +13,9 @@
 //!   member moderating).
 //! - **Roles in a space.** A `facilitator` runs the space (its settings, ground rules,
 //!   members, prompts, accepted answers) and moderates; a `moderator` moderates; a `member`
-//!   takes part. Every space keeps at least one facilitator or moderator.
+//!   takes part. Every space keeps at least one facilitator (which also means at least one
+//!   facilitator or moderator): in a confidential space nobody else could invite, set roles or
+//!   edit the rules, since site admins do not oversee it.
 //! - **Ground rules.** Contributions need the current version of the rules accepted.
 
 use std::fmt;

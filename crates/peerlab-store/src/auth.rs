@@ -81,7 +81,9 @@ impl Store {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT p.id AS person_id, p.name, p.email, p.role, s.csrf_token, \
-             (SELECT COUNT(*) FROM notifications n WHERE n.person_id = p.id AND n.read_at IS NULL) AS unread \
+             (SELECT COUNT(*) FROM notifications n JOIN spaces sp ON sp.id = n.space_id \
+              WHERE n.person_id = p.id AND n.read_at IS NULL AND (sp.visibility = 'open' OR EXISTS \
+              (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id))) AS unread \
              FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2"
         )
         .bind(token_hash)

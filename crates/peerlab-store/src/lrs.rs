@@ -702,6 +702,25 @@ pub struct DocKey {
     pub id: String,
 }
 
+impl DocKey {
+    /// The text PostgreSQL hashes for this document's advisory lock. State documents are
+    /// locked per activity, agent and registration, so that deleting them all waits too.
+    fn lock_key(&self) -> String {
+        let id = if self.kind == DocKind::State {
+            ""
+        } else {
+            self.id.as_str()
+        };
+        format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{id}",
+            self.kind.as_str(),
+            self.activity,
+            self.agent,
+            self.registration
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
     State,
@@ -785,7 +804,16 @@ impl Store {
         expect: &Expect,
         now: i64,
     ) -> Result<()> {
+        let is_postgres = matches!(self.pool, Pool::Postgres(_));
+        let lock_key = key.lock_key();
         write_tx!(self, |tx| {
+            if is_postgres {
+                // DIALECT: check and write as one step, as SQLite's write lock makes it.
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7326))")
+                    .bind(&lock_key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let current: Option<String> = sqlx::query_scalar(
                 "SELECT etag FROM lrs_documents WHERE kind = $1 AND activity_id = $2 AND agent = $3 \
                  AND registration = $4 AND doc_id = $5",
@@ -822,7 +850,15 @@ impl Store {
     /// Deletes one document (`key.id` set) or, for state, every document under the key (`key.id`
     /// empty), if what is stored meets `expect`.
     pub async fn delete_documents(&self, key: &DocKey, expect: &Expect) -> Result<()> {
+        let is_postgres = matches!(self.pool, Pool::Postgres(_));
+        let lock_key = key.lock_key();
         write_tx!(self, |tx| {
+            if is_postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7326))")
+                    .bind(&lock_key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             if !key.id.is_empty() {
                 let current: Option<String> = sqlx::query_scalar(
                     "SELECT etag FROM lrs_documents WHERE kind = $1 AND activity_id = $2 AND agent = $3 \

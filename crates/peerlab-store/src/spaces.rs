@@ -3,7 +3,7 @@
 //!
 //! As everywhere in the store, callers decide who may do what (peerlab_core::space::Access);
 //! the rules that must hold whatever the caller checked — a locked thread takes no reply, the
-//! last facilitator or moderator stays, rules are accepted at their current version, nobody
+//! last facilitator stays, rules are accepted at their current version, nobody
 //! reacts or flags twice — are checked here, inside the writing transaction.
 
 use std::collections::HashMap;
@@ -302,8 +302,7 @@ pub mod action {
 
 fn last_keeper() -> StoreError {
     StoreError::Conflict(
-        "every space keeps at least one facilitator or moderator: make someone else one first"
-            .into(),
+        "every space keeps at least one facilitator: make someone else a facilitator first".into(),
     )
 }
 
@@ -557,7 +556,7 @@ impl Store {
     }
 
     /// Removes `person` from a space (they leave, or `removed_by` removes them); the last
-    /// facilitator or moderator stays.
+    /// facilitator stays.
     pub async fn remove_member(
         &self,
         space_id: i64,
@@ -584,9 +583,9 @@ impl Store {
             let Some(role) = role else {
                 return Err(StoreError::NotFound("membership"));
             };
-            if role != "member" {
+            if role == "facilitator" {
                 let keepers: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role <> 'member'",
+                    "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role = 'facilitator'",
                 )
                 .bind(space_id)
                 .fetch_one(&mut *tx)
@@ -625,7 +624,7 @@ impl Store {
         Ok(())
     }
 
-    /// Changes a member's role; the last facilitator or moderator keeps theirs.
+    /// Changes a member's role; the last facilitator keeps theirs.
     pub async fn set_member_role(
         &self,
         space_id: i64,
@@ -652,9 +651,9 @@ impl Store {
             let Some(current) = current else {
                 return Err(StoreError::NotFound("membership"));
             };
-            if current != "member" && !role.moderates() {
+            if current == "facilitator" && role != SpaceRole::Facilitator {
                 let keepers: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role <> 'member'",
+                    "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role = 'facilitator'",
                 )
                 .bind(space_id)
                 .fetch_one(&mut *tx)
@@ -745,8 +744,27 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
+            // A confidential thread tags only skills that exist: a new skill name would be
+            // listed company-wide, and what is said in the space stays there.
+            let confidential: bool =
+                sqlx::query_scalar("SELECT visibility = 'confidential' FROM spaces WHERE id = $1")
+                    .bind(new.space_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             for skill in &new.skills {
-                let skill_id = tx.ensure_skill(skill).await?;
+                let skill_id = if confidential {
+                    let found: Option<i64> =
+                        sqlx::query_scalar("SELECT id FROM skills WHERE key = $1")
+                            .bind(skill.key())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    match found {
+                        Some(id) => id,
+                        None => continue,
+                    }
+                } else {
+                    tx.ensure_skill(skill).await?
+                };
                 sqlx::query("INSERT INTO thread_skills (thread_id, skill_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(thread_id)
                     .bind(skill_id)
@@ -1293,7 +1311,9 @@ impl Store {
              t.title AS thread_title, n.post_id, n.created_at, (n.read_at IS NOT NULL) AS read \
              FROM notifications n JOIN spaces s ON s.id = n.space_id LEFT JOIN threads t ON t.id = n.thread_id \
              LEFT JOIN people a ON a.id = n.actor_id \
-             WHERE n.person_id = $1 ORDER BY n.id DESC LIMIT $2"
+             WHERE n.person_id = $1 AND (s.visibility = 'open' OR EXISTS \
+             (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id)) \
+             ORDER BY n.id DESC LIMIT $2"
         )
         .bind(person_id)
         .bind(limit)
@@ -1303,12 +1323,16 @@ impl Store {
     }
 
     pub async fn unread_count(&self, person_id: i64) -> Result<i64> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL"
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications n JOIN spaces s ON s.id = n.space_id \
+             WHERE n.person_id = $1 AND n.read_at IS NULL AND (s.visibility = 'open' OR EXISTS \
+             (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id))"
         )
         .bind(person_id)
         .fetch_one(p)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Marks one notification (or, with `None`, all of them) as read.
@@ -1526,9 +1550,12 @@ macro_rules! impl_space_tx {
             }
 
             async fn notify(&mut self, person_id: i64, kind: &str, actor: i64, space_id: i64, thread_id: Option<i64>, post_id: Option<i64>, now: i64) -> Result<()> {
+                // Only someone who may read the space now hears of it: a former member of a
+                // private or confidential space does not.
                 sqlx::query(
                     "INSERT INTO notifications (person_id, kind, actor_id, space_id, thread_id, post_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     SELECT $1, $2, $3, $4, $5, $6, $7 FROM spaces s WHERE s.id = $4 AND (s.visibility = 'open' \
+                     OR EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.person_id = $1))",
                 )
                 .bind(person_id)
                 .bind(kind)

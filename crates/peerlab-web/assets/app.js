@@ -19,7 +19,7 @@ document.addEventListener("change", (event) => {
   source.addEventListener("open", () => { if (status) status.hidden = false; });
   source.addEventListener("post", async (event) => {
     const { post } = JSON.parse(event.data);
-    const response = await fetch(`/posts/${post}`, { credentials: "same-origin" });
+    const response = await fetch(`/posts/${post}/fragment`, { credentials: "same-origin" });
     if (!response.ok) return;
     const template = document.createElement("template");
     template.innerHTML = (await response.text()).trim();

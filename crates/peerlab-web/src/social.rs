@@ -362,9 +362,17 @@ pub async fn timeline(
                         .map(str::to_string)
                 })
                 .unwrap_or_else(|| object_id.to_string());
+            // Only peerlab's own pages are links: a tool could send any IRI.
             let link = object_id
                 .strip_prefix(base)
-                .filter(|rest| rest.starts_with('/') && !rest.contains("?version"))
+                .filter(|rest| {
+                    ["/threads/", "/posts/", "/spaces/", "/people/"]
+                        .iter()
+                        .any(|p| rest.starts_with(p))
+                        && rest
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "/-_".contains(c))
+                })
                 .map(str::to_string);
             let source = s
                 .pointer("/authority/name")

@@ -53,7 +53,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/threads/{id}/lock", post(lock))
         .route("/threads/{id}/unlock", post(unlock))
         .route("/threads/{id}/accept", post(accept))
-        .route("/posts/{id}", get(post_fragment))
+        .route("/posts/{id}", get(post_page))
+        .route("/posts/{id}/fragment", get(post_fragment))
         .route("/posts/{id}/edit", get(edit_page).post(edit_post))
         .route("/posts/{id}/delete", post(delete_post))
         .route("/posts/{id}/react", post(react))
@@ -708,6 +709,12 @@ async fn thread_item(State(state): State<AppState>, user: User, Path(id): Path<i
 struct PostFragment {
     post: Post,
     v: ThreadViewer,
+}
+
+/// A post's own address (timelines and the LRS name posts by it): its place in its thread.
+async fn post_page(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+    let (_, post) = conv::post(&state, &user, id).await.for_user(&user)?;
+    Ok(see_other(&format!("/threads/{}#post-{id}", post.thread_id)))
 }
 
 /// One post as an HTML fragment, for live updates.

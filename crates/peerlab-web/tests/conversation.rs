@@ -165,6 +165,22 @@ async fn spaces_are_joined_left_and_always_keep_a_facilitator(b: Backend) {
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
+    // A facilitator cannot leave while they are the only one, even with a moderator beside
+    // them: only facilitators add people to a confidential space.
+    let fa_id = member_id(&app, "fa@x.com").await;
+    let (st, v) = confidential
+        .facilitator
+        .delete(&format!("/spaces/{}/members/{fa_id}", confidential.space))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    let (st, _) = confidential
+        .facilitator
+        .put(
+            &format!("/spaces/{}/members/{fa_id}/role", confidential.space),
+            json!({"role": "moderator"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
     // The only facilitator-or-moderator left cannot leave, nor be removed or demoted.
     let s = confidential.space;
     let (st, _) = confidential
@@ -184,7 +200,7 @@ async fn spaces_are_joined_left_and_always_keep_a_facilitator(b: Backend) {
     assert!(v["message"]
         .as_str()
         .expect("m")
-        .contains("at least one facilitator or moderator"));
+        .contains("at least one facilitator"));
     let (st, _) = confidential
         .facilitator
         .put(
@@ -615,6 +631,17 @@ async fn accepted_answers_become_expert_evidence(b: Backend) {
             .await;
         assert_eq!(st, StatusCode::OK);
     }
+    // A confidential question creates no new skill name, which everyone could list.
+    let (st, _) = conf
+        .member
+        .post(
+            &format!("/spaces/{}/threads", conf.space),
+            json!({"kind": "question", "title": "Coping with burnout?", "body": "Help", "skills": ["Burnout recovery"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, skills) = open.outsider.get("/skills?q=burnout").await;
+    assert_eq!(skills, json!([]), "{skills}");
     let (st, v) = open.outsider.get("/experts?skill=saying%20no").await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let experts = v.as_array().expect("experts");
@@ -792,7 +819,7 @@ async fn forms_without_csrf_and_outsiders_change_nothing(b: Backend) {
     for path in [
         format!("/spaces/{}", f.space),
         format!("/threads/{t}"),
-        format!("/posts/{p}"),
+        format!("/posts/{p}/fragment"),
         format!("/threads/{t}/events"),
     ] {
         let r = outsider.get(&path).await;
@@ -1200,6 +1227,21 @@ async fn mentions_replies_and_accepted_answers_notify(b: Backend) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let (_, v) = f.moderator.get("/notifications").await;
     assert_eq!(v["unread"], 0);
+
+    // Someone removed from a private space hears nothing more of it, not even of replies to
+    // their own thread.
+    let me = member_id(&app, "me@x.com").await;
+    let (st, _) = f
+        .facilitator
+        .delete(&format!("/spaces/{}/members/{me}", f.space))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    reply(&f.moderator, t, "Another answer after Mei left").await;
+    let (_, v) = f.member.get("/notifications").await;
+    assert_eq!(
+        (kinds(&v), v["unread"].as_i64()),
+        (Vec::<String>::new(), Some(0))
+    );
 }
 
 async fn open_threads_hear_new_replies_live(b: Backend) {
@@ -1254,7 +1296,7 @@ async fn open_threads_hear_new_replies_live(b: Backend) {
         item.body
     );
     // The fragment the page fetches is the post as this reader sees it.
-    let fragment = web.get(&format!("/posts/{p}")).await;
+    let fragment = web.get(&format!("/posts/{p}/fragment")).await;
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(
         fragment.body.trim_start().starts_with("<li class=\"post")
@@ -1263,6 +1305,15 @@ async fn open_threads_hear_new_replies_live(b: Backend) {
     assert!(
         fragment.body.contains("/hide"),
         "a moderator gets the moderation buttons"
+    );
+    // A post's own address leads to its place in the thread.
+    let r = web.get(&format!("/posts/{p}")).await;
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (
+            StatusCode::SEE_OTHER,
+            Some(format!("/threads/{t}#post-{p}").as_str())
+        )
     );
     // A reaction is an event too.
     f.facilitator
@@ -1687,7 +1738,7 @@ async fn authorisation_matrix(b: Backend) {
         for path in [
             format!("/spaces/{}", t.space),
             format!("/threads/{}", t.thread),
-            format!("/posts/{}", t.reply),
+            format!("/posts/{}/fragment", t.reply),
         ] {
             assert_eq!(
                 member.get(&path).await.status.as_u16(),

@@ -503,7 +503,28 @@ async fn oversized_bodies_and_unknown_parameters_are_refused(b: Backend) {
     assert_eq!(st, StatusCode::BAD_REQUEST);
     let (st, _) = lrs.get("?more=forged").await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert_eq!(lrs.ids("").await.len(), 0);
+    // A real more link with its page size raised is refused too.
+    lrs.post(json!([
+        statement("ana", COMPLETED, "http://example.com/a"),
+        statement("ben", COMPLETED, "http://example.com/a")
+    ]))
+    .await;
+    let (_, page) = lrs.get("?limit=1").await;
+    let token = page["more"]
+        .as_str()
+        .expect("more")
+        .rsplit('=')
+        .next()
+        .expect("token")
+        .to_string();
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut decoded: Value =
+        serde_json::from_slice(&engine.decode(&token).expect("b64")).expect("json");
+    decoded["limit"] = json!(100_000_000);
+    let forged = engine.encode(decoded.to_string());
+    let (st, _) = lrs.get(&format!("?more={forged}")).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(lrs.ids("").await.len(), 2);
 }
 
 /// Data 2.3.2 (Voiding): a voided statement leaves list queries and `statementId`, stays
@@ -1197,6 +1218,13 @@ async fn the_agents_and_activities_resources(b: Backend) {
     );
     let (st, _, _) = Lrs::send(lrs.request(Method::GET, "/agents")).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
+    // Definitions and names come from every statement: a credential that may not read them
+    // all may not read these either.
+    let state_only = credential(&app, "state only", "state statements/read/mine").await;
+    let (st, _, _) =
+        Lrs::send(state_only.request(Method::GET, "/activities?activityId=http://example.com/a"))
+            .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -445,8 +445,9 @@ async fn client(state: &AppState, headers: &HeaderMap, need: Need) -> XResult<Cl
             has("all") || has("profile") || (!write && has("all/read")),
             false,
         ),
+        // Activity definitions and people's names come from every statement stored.
         Need::Read => (
-            !credential.scopes.trim().is_empty() && !only_writes(&credential),
+            has("all") || has("all/read") || has("statements/read"),
             false,
         ),
     };
@@ -473,11 +474,6 @@ async fn client(state: &AppState, headers: &HeaderMap, need: Need) -> XResult<Cl
         version,
         mine_only,
     })
-}
-
-/// Whether a credential may only write statements (and so read nothing).
-fn only_writes(credential: &Credential) -> bool {
-    credential.scopes().all(|s| s == "statements/write")
 }
 
 /// The query parameters, refusing unknown and repeated ones (Communication 3.2).
@@ -1118,15 +1114,17 @@ fn languages(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// A stored statement in the asked format, with the canonical activity definition when the
-/// format is `canonical`.
+/// format is `canonical` and the client may read every statement (the canonical definition
+/// is merged from all of them; a `statements/read/mine` client keeps its own).
 async fn shaped(
     state: &AppState,
     s: &StoredStatement,
     format: Format,
     langs: &[&str],
+    all_definitions: bool,
 ) -> XResult<Value> {
     let mut value: Value = serde_json::from_str(&s.body).unwrap_or(Value::Null);
-    if format == Format::Canonical {
+    if format == Format::Canonical && all_definitions {
         if let Some(Value::Object(object)) = value.get_mut("object") {
             let is_activity = matches!(
                 object.get("objectType").and_then(Value::as_str),
@@ -1196,7 +1194,7 @@ async fn get_statements(
             )
             .in_version(v));
         };
-        let body = shaped(&state, &s, format, &langs).await?;
+        let body = shaped(&state, &s, format, &langs, !client.mine_only).await?;
         let seqs: Vec<i64> = [&s]
             .iter()
             .filter(|s| s.attachments)
@@ -1220,6 +1218,7 @@ async fn get_statements(
                     .decode(token)
                     .ok()
                     .and_then(|b| serde_json::from_slice::<Page>(&b).ok())
+                    .filter(|p: &Page| (1..=MAX_PAGE).contains(&p.limit))
                     .ok_or_else(|| {
                         XapiError::bad("more: this is not a link this LRS gave out").in_version(v)
                     })?
@@ -1257,7 +1256,7 @@ async fn get_statements(
         };
         let mut statements = Vec::with_capacity(rows.len());
         for s in &rows {
-            statements.push(shaped(&state, s, format, &langs).await?);
+            statements.push(shaped(&state, s, format, &langs, !client.mine_only).await?);
         }
         let last = rows.iter().map(|s| s.stored).max().unwrap_or(consistent);
         let seqs: Vec<i64> = rows
