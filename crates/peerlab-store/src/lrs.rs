@@ -293,6 +293,20 @@ impl Store {
             if fresh.is_empty() {
                 return Ok(0);
             }
+            // `stored` never goes back: a batch that waited for the write lock behind a later
+            // one takes the later one's time, so that every statement stored after a reader
+            // was told "consistent through T" has `stored` ≥ T.
+            let floor: Option<i64> = sqlx::query_scalar("SELECT MAX(stored) FROM statements")
+                .fetch_one(&mut *tx)
+                .await?;
+            let raised: Vec<NewStatement>;
+            let fresh: Vec<&NewStatement> = match floor {
+                Some(floor) if fresh.iter().any(|s| s.stored < floor) => {
+                    raised = fresh.iter().map(|s| raise_stored(s, floor)).collect();
+                    raised.iter().collect()
+                }
+                _ => fresh,
+            };
             // The statements, then their sequence numbers.
             for chunk in fresh.chunks(BATCH / 3) {
                 let sql = anonymous(pool, format!(
@@ -360,7 +374,8 @@ impl Store {
                     sqlx::query(
                         "INSERT INTO statement_terms (term, seq, core) \
                          SELECT t.term, $1, t.core FROM statement_terms t JOIN statements x ON x.seq = t.seq \
-                         WHERE x.id = $2 ON CONFLICT DO NOTHING",
+                         WHERE x.id = $2 ON CONFLICT (term, seq) DO UPDATE SET core = \
+                         CASE WHEN excluded.core > statement_terms.core THEN excluded.core ELSE statement_terms.core END",
                     )
                     .bind(seq)
                     .bind(target)
@@ -404,7 +419,8 @@ impl Store {
                     }
                     sqlx::query(
                         "INSERT INTO statement_terms (term, seq, core) SELECT term, $1, core FROM statement_terms \
-                         WHERE seq = $2 ON CONFLICT DO NOTHING",
+                         WHERE seq = $2 ON CONFLICT (term, seq) DO UPDATE SET core = \
+                         CASE WHEN excluded.core > statement_terms.core THEN excluded.core ELSE statement_terms.core END",
                     )
                     .bind(r)
                     .bind(from)
@@ -665,6 +681,24 @@ impl Store {
             credentials,
         })
     }
+}
+
+/// A statement stored at `floor` instead of its own, earlier time: `stored` in its row and
+/// in its JSON.
+fn raise_stored(s: &NewStatement, floor: i64) -> NewStatement {
+    let mut raised = s.clone();
+    if s.stored < floor {
+        raised.stored = floor;
+        if let Ok(mut body) = serde_json::from_str::<serde_json::Value>(&s.body) {
+            let at = chrono::DateTime::from_timestamp_millis(floor)
+                .unwrap_or_default()
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string();
+            body["stored"] = serde_json::Value::String(at);
+            raised.body = body.to_string();
+        }
+    }
+    raised
 }
 
 /// Merges a newer activity definition over an older one: language maps merge by language,

@@ -31,6 +31,7 @@ backend_tests! {
     attachments_travel_in_multipart_and_come_back,
     signed_statements_are_verified,
     the_alternate_request_syntax_in_1_0_3_only,
+    stored_never_goes_back,
 }
 
 const COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
@@ -1441,4 +1442,43 @@ async fn the_alternate_request_syntax_in_1_0_3_only(b: Backend) {
     .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(lrs.ids("").await, [id.to_string()]);
+}
+
+/// Comm 2.1.3 (X-Experience-API-Consistent-Through): a batch that waited for the write lock
+/// behind a later one is stored at the later time, so a reader told "consistent through T"
+/// never misses a statement stored afterwards with an earlier `stored`.
+async fn stored_never_goes_back(b: Backend) {
+    let app = common::spawn(b).await;
+    let authority =
+        json!({"objectType": "Agent", "account": {"homePage": "http://x.example", "name": "t"}});
+    let v = peerlab_xapi::Version::V1_0_3;
+    let (later, _) = peerlab_web::xapi::prepare(
+        &statement("ana", COMPLETED, "http://example.com/a"),
+        v,
+        &authority,
+        2_000_000,
+    );
+    let (earlier, id) = peerlab_web::xapi::prepare(
+        &statement("ben", COMPLETED, "http://example.com/a"),
+        v,
+        &authority,
+        1_000_000,
+    );
+    app.store
+        .insert_statements(&[later], &[], None)
+        .await
+        .expect("later");
+    app.store
+        .insert_statements(&[earlier], &[], None)
+        .await
+        .expect("earlier");
+    let s = app
+        .store
+        .statement(&id, false)
+        .await
+        .expect("store")
+        .expect("statement");
+    assert_eq!(s.stored, 2_000_000);
+    let body: Value = serde_json::from_str(&s.body).expect("json");
+    assert_eq!(body["stored"], peerlab_web::xapi::iso(2_000_000));
 }
