@@ -28,8 +28,8 @@ use sqlx::sqlite::{
 pub use auth::{ApiToken, SessionUser};
 pub use location::Location;
 pub use lrs::{
-    merge_definition, AttachmentData, BrowseFilter, Credential, DocKey, DocKind, Document, Expect,
-    LrsStats, NewStatement, StatementQuery, StoredStatement,
+    AttachmentData, Credential, DocKey, DocKind, Document, Expect, LrsStats, NewStatement,
+    StatementQuery, StoredStatement,
 };
 pub use notify::Listener;
 pub use people::{

@@ -43,7 +43,6 @@ impl Credential {
 pub struct NewStatement {
     pub id: String,
     pub body: String,
-    pub fingerprint: String,
     pub stored: i64,
     pub verb: String,
     pub voids: Option<String>,
@@ -102,16 +101,6 @@ pub struct LrsStats {
     pub credentials: i64,
 }
 
-/// Browser filters for admins: substrings of the actor's key, the verb and the object.
-#[derive(Debug, Clone, Default)]
-pub struct BrowseFilter {
-    pub agent: Option<String>,
-    pub verb: Option<String>,
-    pub activity: Option<String>,
-    pub since: Option<i64>,
-    pub until: Option<i64>,
-}
-
 /// DIALECT: SQLite takes anonymous `?` in multi-row inserts. Numbered `$n` work there too,
 /// but sqlx looks up each one's name through SQLite, which walks the statement's list of
 /// names: with hundreds of parameters that quadratic cost was a tenth of an ingest's time.
@@ -135,6 +124,23 @@ fn anonymous(pool: &Pool, sql: String) -> String {
         }
         Pool::Postgres(_) => sql,
     }
+}
+
+/// The rows of `$sql`, whose `{}` is an `IN` list, for every one of `$ids` (`&str`s), in
+/// chunks of [`BATCH`], inside the write transaction `$tx`.
+macro_rules! select_in {
+    ($tx:ident, $pool:expr, $row:ty, $sql:literal, $ids:expr) => {{
+        let mut rows: Vec<$row> = Vec::new();
+        for chunk in $ids.chunks(BATCH) {
+            let sql = anonymous($pool, format!($sql, list(chunk.len(), 1)));
+            let mut q = sqlx::query_as::<_, $row>(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            rows.extend(q.fetch_all(&mut *$tx).await?);
+        }
+        rows
+    }};
 }
 
 fn placeholders(start: usize, rows: usize, per_row: usize) -> String {
@@ -239,14 +245,17 @@ impl Store {
 
     // ---- Statements --------------------------------------------------------------------
 
-    /// Stores a batch, all or nothing. A statement whose id is stored already with the same
-    /// fingerprint is skipped (sending it again is not an error); with another fingerprint
-    /// the whole batch is a conflict. Returns how many were new.
+    /// Stores a batch, all or nothing. A statement whose id is stored already is skipped when
+    /// `same(i, stored_json)` says batch statement `i` is the stored one (sending it again is
+    /// not an error), and makes the whole batch a conflict otherwise. The caller supplies the
+    /// comparison because it needs the statement as received (Data 2.3.1). Returns how many
+    /// were new.
     pub async fn insert_statements(
         &self,
         batch: &[NewStatement],
         attachments: &[AttachmentData],
         credential: Option<i64>,
+        same: &(dyn Fn(usize, &str) -> bool + Sync),
     ) -> Result<usize> {
         if batch.is_empty() {
             return Ok(0);
@@ -262,25 +271,19 @@ impl Store {
             }
             // Ids already stored.
             let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
-            let mut existing: HashMap<String, String> = HashMap::new();
-            for chunk in ids.chunks(BATCH) {
-                let sql = anonymous(
-                    pool,
-                    format!(
-                        "SELECT id, fingerprint FROM statements WHERE id IN ({})",
-                        list(chunk.len(), 1)
-                    ),
-                );
-                let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                existing.extend(q.fetch_all(&mut *tx).await?);
-            }
+            let existing: HashMap<String, String> = select_in!(
+                tx,
+                pool,
+                (String, String),
+                "SELECT id, body FROM statements WHERE id IN ({})",
+                ids
+            )
+            .into_iter()
+            .collect();
             let mut fresh: Vec<&NewStatement> = Vec::with_capacity(batch.len());
-            for s in batch {
+            for (i, s) in batch.iter().enumerate() {
                 match existing.get(&s.id) {
-                    Some(f) if *f == s.fingerprint => {}
+                    Some(stored) if same(i, stored) => {}
                     Some(_) => {
                         return Err(StoreError::Conflict(format!(
                             "statement {} is already stored with different content; statements cannot be changed",
@@ -310,8 +313,8 @@ impl Store {
             // The statements, then their sequence numbers.
             for chunk in fresh.chunks(BATCH / 3) {
                 let sql = anonymous(pool, format!(
-                    "INSERT INTO statements (id, body, stored, verb, fingerprint, voids, ref, credential_id, attachments) VALUES {}",
-                    placeholders(1, chunk.len(), 9)
+                    "INSERT INTO statements (id, body, stored, verb, voids, ref, credential_id, attachments) VALUES {}",
+                    placeholders(1, chunk.len(), 8)
                 ));
                 let mut q = sqlx::query(&sql);
                 for s in chunk {
@@ -320,7 +323,6 @@ impl Store {
                         .bind(&s.body)
                         .bind(s.stored)
                         .bind(&s.verb)
-                        .bind(&s.fingerprint)
                         .bind(&s.voids)
                         .bind(&s.reference)
                         .bind(credential)
@@ -328,21 +330,16 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            let mut seqs: HashMap<String, i64> = HashMap::with_capacity(fresh.len());
-            for chunk in fresh.chunks(BATCH) {
-                let sql = anonymous(
-                    pool,
-                    format!(
-                        "SELECT id, seq FROM statements WHERE id IN ({})",
-                        list(chunk.len(), 1)
-                    ),
-                );
-                let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
-                for s in chunk {
-                    q = q.bind(&s.id);
-                }
-                seqs.extend(q.fetch_all(&mut *tx).await?);
-            }
+            let fresh_ids: Vec<&str> = fresh.iter().map(|s| s.id.as_str()).collect();
+            let seqs: HashMap<String, i64> = select_in!(
+                tx,
+                pool,
+                (String, i64),
+                "SELECT id, seq FROM statements WHERE id IN ({})",
+                fresh_ids
+            )
+            .into_iter()
+            .collect();
             // Terms.
             let mut rows: Vec<(&str, i64, i64)> = Vec::new();
             for s in &fresh {
@@ -394,21 +391,13 @@ impl Store {
                     .map(|(seq, id)| (id.as_str(), *seq))
                     .collect();
                 let ids: Vec<&str> = by_id.keys().copied().collect();
-                let mut referrers: Vec<(i64, String, String)> = Vec::new();
-                for chunk in ids.chunks(BATCH) {
-                    let sql = anonymous(
-                        pool,
-                        format!(
-                            "SELECT seq, id, ref FROM statements WHERE ref IN ({})",
-                            list(chunk.len(), 1)
-                        ),
-                    );
-                    let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql);
-                    for id in chunk {
-                        q = q.bind(*id);
-                    }
-                    referrers.extend(q.fetch_all(&mut *tx).await?);
-                }
+                let referrers: Vec<(i64, String, String)> = select_in!(
+                    tx,
+                    pool,
+                    (i64, String, String),
+                    "SELECT seq, id, ref FROM statements WHERE ref IN ({})",
+                    ids
+                );
                 let mut next = Vec::new();
                 for (r, rid, target) in referrers {
                     let Some(&from) = by_id.get(target.as_str()) else {
@@ -490,21 +479,15 @@ impl Store {
                 }
             }
             let ids: Vec<&str> = definitions.keys().copied().collect();
-            let mut known: HashMap<String, String> = HashMap::new();
-            for chunk in ids.chunks(BATCH) {
-                let sql = anonymous(
-                    pool,
-                    format!(
-                        "SELECT id, definition FROM lrs_activities WHERE id IN ({})",
-                        list(chunk.len(), 1)
-                    ),
-                );
-                let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                known.extend(q.fetch_all(&mut *tx).await?);
-            }
+            let known: HashMap<String, String> = select_in!(
+                tx,
+                pool,
+                (String, String),
+                "SELECT id, definition FROM lrs_activities WHERE id IN ({})",
+                ids
+            )
+            .into_iter()
+            .collect();
             let mut changed: Vec<(&str, String)> = Vec::new();
             for (id, def) in definitions {
                 let old = known.get(id);
@@ -703,7 +686,7 @@ fn raise_stored(s: &NewStatement, floor: i64) -> NewStatement {
 
 /// Merges a newer activity definition over an older one: language maps merge by language,
 /// everything else is replaced by the newer value.
-pub fn merge_definition(old: &mut serde_json::Value, new: serde_json::Value) {
+fn merge_definition(old: &mut serde_json::Value, new: serde_json::Value) {
     use serde_json::Value;
     match (old, new) {
         (Value::Object(o), Value::Object(n)) => {

@@ -1102,17 +1102,6 @@ impl Store {
         }))
     }
 
-    pub async fn unaccept_answer(&self, thread_id: i64) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE threads SET accepted_post_id = NULL WHERE id = $1"
-        )
-        .bind(thread_id)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
-        Ok(())
-    }
-
     // ---- Moderation --------------------------------------------------------------------
 
     /// Flags a post. When its flags reach the space's threshold, the post is hidden pending

@@ -280,7 +280,7 @@ pub async fn record(state: &AppState, user: &User, action: Action) {
         return;
     }
     let (new, _) = crate::xapi::prepare(&s, Version::V1_0_3, &authority(base), state.now());
-    if let Err(e) = state.store.insert_statements(&[new], &[], None).await {
+    if let Err(e) = crate::xapi::insert(&state.store, &[s], &[new], &[], None).await {
         tracing::error!(error = %e, "could not record a social statement");
     }
 }

@@ -1452,24 +1452,16 @@ async fn stored_never_goes_back(b: Backend) {
     let authority =
         json!({"objectType": "Agent", "account": {"homePage": "http://x.example", "name": "t"}});
     let v = peerlab_xapi::Version::V1_0_3;
-    let (later, _) = peerlab_web::xapi::prepare(
-        &statement("ana", COMPLETED, "http://example.com/a"),
-        v,
-        &authority,
-        2_000_000,
+    let (ana, ben) = (
+        statement("ana", COMPLETED, "http://example.com/a"),
+        statement("ben", COMPLETED, "http://example.com/a"),
     );
-    let (earlier, id) = peerlab_web::xapi::prepare(
-        &statement("ben", COMPLETED, "http://example.com/a"),
-        v,
-        &authority,
-        1_000_000,
-    );
-    app.store
-        .insert_statements(&[later], &[], None)
+    let (later, _) = peerlab_web::xapi::prepare(&ana, v, &authority, 2_000_000);
+    let (earlier, id) = peerlab_web::xapi::prepare(&ben, v, &authority, 1_000_000);
+    peerlab_web::xapi::insert(&app.store, &[ana], &[later], &[], None)
         .await
         .expect("later");
-    app.store
-        .insert_statements(&[earlier], &[], None)
+    peerlab_web::xapi::insert(&app.store, &[ben], &[earlier], &[], None)
         .await
         .expect("earlier");
     let s = app

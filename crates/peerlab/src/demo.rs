@@ -289,7 +289,7 @@ async fn say(
         &social::authority(base),
         when,
     );
-    store.insert_statements(&[new], &[], None).await?;
+    peerlab_web::xapi::insert(store, &[statement], &[new], &[], None).await?;
     Ok(())
 }
 

@@ -23,9 +23,6 @@ CREATE TABLE statements (
     body          TEXT    NOT NULL,
     stored        BIGINT NOT NULL,
     verb          TEXT    NOT NULL,
-    -- A hash of the statement as received, without what the LRS sets: the same id sent
-    -- again is accepted when this matches and is a conflict when it does not.
-    fingerprint   TEXT    NOT NULL,
     -- The statement this one voids, when its verb is "voided".
     voids         TEXT,
     -- The statement its object refers to (a StatementRef), voiding or not.

@@ -11,10 +11,8 @@
 //! - **Order of checks:** version header, then credentials, then scope, then input; nothing
 //!   is written before every statement of a request has been checked.
 //! - **Comparison.** A statement sent again with an id already stored is accepted when it
-//!   matches the stored one and is a 409 otherwise. "Matches" ignores what the LRS may assign
-//!   (`id`, `authority`, `stored`, `version`, a missing `timestamp`), how timestamps are
-//!   written, the order of a Group's members, verb `display`, activity definitions and the
-//!   case of e-mail domains (Data 2.3.1).
+//!   is the stored one and is a 409 otherwise, by `peerlab_xapi::first_difference`, the
+//!   comparison rules of Data 2.3.1 that signed statements use too.
 //! - **Paging.** `more` is `/xapi/statements?more=<token>`; the token holds the query, the
 //!   last `seq` returned and the newest `seq` when the first page was read, so later pages
 //!   neither repeat nor skip statements while others are being stored.
@@ -28,10 +26,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use base64::Engine;
-use peerlab_store::{AttachmentData, Credential, NewStatement, StatementQuery, StoredStatement};
+use peerlab_store::{
+    AttachmentData, Credential, NewStatement, StatementQuery, Store, StoredStatement,
+};
 use peerlab_xapi::{
-    agent_ifi, attachments_request, format_statement, multipart, normalise_statement, parse_json,
-    parse_timestamp, syntax, validate_statement, Format, Uuid, Version, VOIDED_VERB,
+    agent_ifi, attachments_request, first_difference, format_statement, multipart,
+    normalise_statement, parse_json, parse_timestamp, syntax, validate_statement, Format, Uuid,
+    Version, VOIDED_VERB,
 };
 use rand::RngCore;
 use serde_json::{json, Value};
@@ -536,57 +537,6 @@ fn new_id() -> String {
     Uuid::new_v4(bytes).to_string()
 }
 
-/// The parts of a statement that make it the same statement (see the module's decisions),
-/// as a hash.
-fn fingerprint(statement: &Value, version: Version) -> String {
-    let mut s = statement.clone();
-    if let Value::Object(m) = &mut s {
-        for k in ["id", "authority", "stored", "version"] {
-            m.remove(k);
-        }
-        if let Some(Value::String(t)) = m.get("timestamp") {
-            if let Ok(at) = parse_timestamp(t, version) {
-                m.insert("timestamp".into(), json!(at.timestamp_millis()));
-            }
-        }
-        if let Some(Value::Object(verb)) = m.get_mut("verb") {
-            verb.remove("display");
-        }
-    }
-    comparable(&mut s);
-    let text = serde_json::to_string(&s).unwrap_or_default();
-    crate::auth::sha256_hex(&text)
-}
-
-/// Removes what comparison ignores everywhere in a statement: activity definitions,
-/// attachments, the order of Group members, the case of e-mail domains.
-fn comparable(value: &mut Value) {
-    match value {
-        Value::Object(m) => {
-            m.remove("attachments");
-            if m.get("objectType").and_then(Value::as_str) != Some("SubStatement")
-                && m.contains_key("id")
-                && !m.contains_key("actor")
-            {
-                m.remove("definition");
-            }
-            if let Some(Value::String(mbox)) = m.get_mut("mbox") {
-                if let Some((local, domain)) = mbox.rsplit_once('@') {
-                    *mbox = format!("{local}@{}", domain.to_lowercase());
-                }
-            }
-            for v in m.values_mut() {
-                comparable(v);
-            }
-            if let Some(Value::Array(members)) = m.get_mut("member") {
-                members.sort_by_key(|x| x.to_string());
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(comparable),
-        _ => {}
-    }
-}
-
 /// Adds one term per Agent (and each member of a Group) in `value`.
 fn agent_terms(value: Option<&Value>, core: bool, out: &mut Vec<(String, bool)>) {
     let Some(v) = value else { return };
@@ -697,7 +647,6 @@ pub fn prepare(
     authority: &Value,
     now: i64,
 ) -> (NewStatement, String) {
-    let fingerprint = fingerprint(received, version);
     let mut s = normalise_statement(received, version);
     let map = s
         .as_object_mut()
@@ -738,7 +687,6 @@ pub fn prepare(
         NewStatement {
             id: id.clone(),
             body: s.to_string(),
-            fingerprint,
             stored: now,
             verb,
             voids,
@@ -749,6 +697,25 @@ pub fn prepare(
         },
         id,
     )
+}
+
+/// Stores prepared statements, all or nothing. `received[i]` is `batch[i]` as it arrived: a
+/// statement whose id is stored already is accepted again when it is the same statement by
+/// the specification's comparison rules (`first_difference`), and is a conflict otherwise.
+pub async fn insert(
+    store: &Store,
+    received: &[Value],
+    batch: &[NewStatement],
+    attachments: &[AttachmentData],
+    credential: Option<i64>,
+) -> Result<usize, peerlab_store::StoreError> {
+    let same = |i: usize, stored: &str| {
+        serde_json::from_str::<Value>(stored)
+            .is_ok_and(|stored| first_difference(&stored, &received[i]).is_none())
+    };
+    store
+        .insert_statements(batch, attachments, credential, &same)
+        .await
 }
 
 /// Checks every statement of a request; `Err` lists every problem, each with its path.
@@ -906,11 +873,15 @@ async fn store(
         ids.push(id);
         batch.push(new);
     }
-    state
-        .store
-        .insert_statements(&batch, attachments, Some(client.credential.id))
-        .await
-        .map_err(|e| XapiError::from(e).in_version(client.version))?;
+    insert(
+        &state.store,
+        statements,
+        &batch,
+        attachments,
+        Some(client.credential.id),
+    )
+    .await
+    .map_err(|e| XapiError::from(e).in_version(client.version))?;
     Ok(ids)
 }
 
