@@ -842,7 +842,7 @@ impl Store {
             .bind(&key.id)
             .fetch_optional(&mut *tx)
             .await?;
-            check_expectation(current.as_deref(), expect)?;
+            expect.check(current.as_deref())?;
             sqlx::query(
                 "INSERT INTO lrs_documents (kind, activity_id, agent, registration, doc_id, content_type, content, etag, updated) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -888,7 +888,7 @@ impl Store {
                 .bind(&key.id)
                 .fetch_optional(&mut *tx)
                 .await?;
-                check_expectation(current.as_deref(), expect)?;
+                expect.check(current.as_deref())?;
             }
             let all = key.id.is_empty();
             sqlx::query(
@@ -908,20 +908,26 @@ impl Store {
     }
 }
 
-fn check_expectation(current: Option<&str>, expect: &Expect) -> Result<()> {
-    let failed = |m: &str| Err(StoreError::Precondition(m.to_string()));
-    match (expect, current) {
-        (Expect::Any, _) => Ok(()),
-        (Expect::Absent, Some(_)) => failed("a document exists already (If-None-Match: *)"),
-        (Expect::Present, None) => failed("there is no document to match (If-Match)"),
-        (Expect::Etag(_), None) => failed("there is no document to match (If-Match)"),
-        (Expect::Etag(want), Some(have)) if want != have => failed(
-            "the document changed since you read it: its ETag no longer matches If-Match",
-        ),
-        (Expect::AbsentElseConflict, Some(_)) => Err(StoreError::Conflict(
-            "this document exists: read it, then send If-Match with its ETag (or If-None-Match: * to create only)"
-                .into(),
-        )),
-        _ => Ok(()),
+impl Expect {
+    /// Whether a document with ETag `current` (or none) meets this expectation; `Err` is a
+    /// precondition failure (412), or a conflict (409) for [`Expect::AbsentElseConflict`].
+    pub fn check(&self, current: Option<&str>) -> Result<()> {
+        let failed = |m: &str| Err(StoreError::Precondition(m.to_string()));
+        match (self, current) {
+            (Expect::Any, _) => Ok(()),
+            (Expect::Absent, Some(_)) => failed("a document exists already (If-None-Match: *)"),
+            (Expect::Present | Expect::Etag(_), None) => {
+                failed("there is no document to match (If-Match)")
+            }
+            (Expect::Etag(want), Some(have)) if want != have => failed(
+                "the document changed since you read it: its ETag no longer matches If-Match",
+            ),
+            (Expect::AbsentElseConflict, Some(_)) => Err(StoreError::Conflict(
+                "this document exists: read it, then send If-Match with its ETag \
+                 (or If-None-Match: * to create only)"
+                    .into(),
+            )),
+            _ => Ok(()),
+        }
     }
 }

@@ -566,34 +566,8 @@ impl Store {
     ) -> Result<()> {
         let is_postgres = matches!(self.pool, Pool::Postgres(_));
         write_tx!(self, |tx| {
-            if is_postgres {
-                // DIALECT: serialise changes to one space's keepers; SQLite's write lock does.
-                sqlx::query("SELECT id FROM spaces WHERE id = $1 FOR UPDATE")
-                    .bind(space_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let role: Option<String> = sqlx::query_scalar(
-                "SELECT role FROM space_members WHERE space_id = $1 AND person_id = $2",
-            )
-            .bind(space_id)
-            .bind(person_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(role) = role else {
-                return Err(StoreError::NotFound("membership"));
-            };
-            if role == "facilitator" {
-                let keepers: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role = 'facilitator'",
-                )
-                .bind(space_id)
-                .fetch_one(&mut *tx)
+            tx.keep_a_facilitator(is_postgres, space_id, person_id, false)
                 .await?;
-                if keepers <= 1 {
-                    return Err(last_keeper());
-                }
-            }
             sqlx::query("DELETE FROM space_members WHERE space_id = $1 AND person_id = $2")
                 .bind(space_id)
                 .bind(person_id)
@@ -635,33 +609,13 @@ impl Store {
     ) -> Result<()> {
         let is_postgres = matches!(self.pool, Pool::Postgres(_));
         write_tx!(self, |tx| {
-            if is_postgres {
-                sqlx::query("SELECT id FROM spaces WHERE id = $1 FOR UPDATE")
-                    .bind(space_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let current: Option<String> = sqlx::query_scalar(
-                "SELECT role FROM space_members WHERE space_id = $1 AND person_id = $2",
+            tx.keep_a_facilitator(
+                is_postgres,
+                space_id,
+                person_id,
+                role == SpaceRole::Facilitator,
             )
-            .bind(space_id)
-            .bind(person_id)
-            .fetch_optional(&mut *tx)
             .await?;
-            let Some(current) = current else {
-                return Err(StoreError::NotFound("membership"));
-            };
-            if current == "facilitator" && role != SpaceRole::Facilitator {
-                let keepers: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role = 'facilitator'",
-                )
-                .bind(space_id)
-                .fetch_one(&mut *tx)
-                .await?;
-                if keepers <= 1 {
-                    return Err(last_keeper());
-                }
-            }
             sqlx::query(
                 "UPDATE space_members SET role = $1 WHERE space_id = $2 AND person_id = $3",
             )
@@ -1465,6 +1419,16 @@ fn attach_reactions(posts: &mut [Post], rows: Vec<(i64, String, i64, i64)>) {
 /// Steps of the write transactions above, written once and implemented for both backends'
 /// connections by `impl_space_tx!`.
 pub(crate) trait SpaceTx {
+    /// Checks that `person_id` is a member and that the space keeps a facilitator if they stop
+    /// being one (`stays` false); `lock` (PostgreSQL) first locks the space's row, so that two
+    /// facilitators leaving at once cannot both pass (SQLite's write lock already does that).
+    async fn keep_a_facilitator(
+        &mut self,
+        lock: bool,
+        space_id: i64,
+        person_id: i64,
+        stays: bool,
+    ) -> Result<()>;
     async fn insert_post(
         &mut self,
         space_id: i64,
@@ -1511,6 +1475,37 @@ pub(crate) trait SpaceTx {
 macro_rules! impl_space_tx {
     ($conn:ty) => {
         impl SpaceTx for $conn {
+            async fn keep_a_facilitator(&mut self, lock: bool, space_id: i64, person_id: i64, stays: bool) -> Result<()> {
+                if lock {
+                    sqlx::query("SELECT id FROM spaces WHERE id = $1 FOR UPDATE")
+                        .bind(space_id)
+                        .execute(&mut *self)
+                        .await?;
+                }
+                let role: Option<String> = sqlx::query_scalar(
+                    "SELECT role FROM space_members WHERE space_id = $1 AND person_id = $2",
+                )
+                .bind(space_id)
+                .bind(person_id)
+                .fetch_optional(&mut *self)
+                .await?;
+                let Some(role) = role else {
+                    return Err(StoreError::NotFound("membership"));
+                };
+                if role == "facilitator" && !stays {
+                    let facilitators: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role = 'facilitator'",
+                    )
+                    .bind(space_id)
+                    .fetch_one(&mut *self)
+                    .await?;
+                    if facilitators <= 1 {
+                        return Err(last_keeper());
+                    }
+                }
+                Ok(())
+            }
+
             async fn insert_post(&mut self, space_id: i64, thread_id: i64, author: i64, opening: bool, post: &PostInput, now: i64) -> Result<i64> {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO posts (thread_id, space_id, author_id, opening, body, body_html, search_text, created_at) \

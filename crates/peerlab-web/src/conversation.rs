@@ -632,7 +632,7 @@ pub async fn flag(
     user: &User,
     post_id: i64,
     reason: &str,
-) -> Result<bool, Error> {
+) -> Result<(Written, bool), Error> {
     let reason = space::reason(reason)?;
     let (ctx, post) = post(state, user, post_id).await?;
     if !ctx.access.member {
@@ -652,7 +652,7 @@ pub async fn flag(
     if hidden {
         state.live.publish(Event::post(ctx.space.id, written));
     }
-    Ok(hidden)
+    Ok((written, hidden))
 }
 
 pub async fn moderate(

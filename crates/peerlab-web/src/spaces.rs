@@ -16,7 +16,7 @@ use peerlab_core::space::{
 use peerlab_core::{markdown, Role};
 use peerlab_store::{
     Edit, LogEntry, Member, Moderation, Notification, Post, QueueItem, SearchHit, SpaceSummary,
-    Thread, ThreadSummary,
+    Thread, ThreadSummary, Written,
 };
 use serde::Deserialize;
 
@@ -747,7 +747,7 @@ async fn reply(
     f: CsrfForm<ReplyForm>,
 ) -> PageResult {
     match conv::reply(&state, &f.user, id, &f.form.body).await {
-        Ok(w) => Ok(see_other(&format!("/threads/{id}#post-{}", w.post_id))),
+        Ok(w) => Ok(to_post(w)),
         Err(e)
             if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
         {
@@ -799,7 +799,12 @@ async fn accept(
     let w = conv::accept_answer(&state, &f.user, id, f.form.post)
         .await
         .for_user(&f.user)?;
-    Ok(see_other(&format!("/threads/{id}#post-{}", w.post_id)))
+    Ok(to_post(w))
+}
+
+/// Back to a post in its thread, after acting on it.
+fn to_post(w: Written) -> Response {
+    see_other(&format!("/threads/{}#post-{}", w.thread_id, w.post_id))
 }
 
 // ---- A post ----------------------------------------------------------------------------
@@ -835,10 +840,7 @@ async fn edit_post(
     f: CsrfForm<ReplyForm>,
 ) -> PageResult {
     match conv::edit_post(&state, &f.user, id, &f.form.body).await {
-        Ok(w) => Ok(see_other(&format!(
-            "/threads/{}#post-{}",
-            w.thread_id, w.post_id
-        ))),
+        Ok(w) => Ok(to_post(w)),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let (_, post) = conv::post(&state, &f.user, id).await.for_user(&f.user)?;
             let mut r = render(&EditPage {
@@ -862,10 +864,7 @@ async fn delete_post(
     let w = conv::delete_post(&state, &f.user, id)
         .await
         .for_user(&f.user)?;
-    Ok(see_other(&format!(
-        "/threads/{}#post-{}",
-        w.thread_id, w.post_id
-    )))
+    Ok(to_post(w))
 }
 
 #[derive(Deserialize)]
@@ -887,10 +886,7 @@ async fn react(
     let w = conv::react(&state, &f.user, id, reaction, on != "0")
         .await
         .for_user(&f.user)?;
-    Ok(see_other(&format!(
-        "/threads/{}#post-{}",
-        w.thread_id, w.post_id
-    )))
+    Ok(to_post(w))
 }
 
 #[derive(Deserialize)]
@@ -903,14 +899,10 @@ async fn flag(
     Path(id): Path<i64>,
     f: CsrfForm<FlagForm>,
 ) -> PageResult {
-    conv::flag(&state, &f.user, id, &f.form.reason)
+    let (w, _) = conv::flag(&state, &f.user, id, &f.form.reason)
         .await
         .for_user(&f.user)?;
-    let (_, post) = conv::post(&state, &f.user, id).await.for_user(&f.user)?;
-    Ok(see_other(&format!(
-        "/threads/{}?flagged={id}#post-{id}",
-        post.thread_id
-    )))
+    Ok(to_post(w))
 }
 
 #[derive(Deserialize)]
@@ -927,10 +919,7 @@ async fn hide(
     let w = conv::moderate(&state, &f.user, id, Moderation::Hide, &f.form.note)
         .await
         .for_user(&f.user)?;
-    Ok(see_other(&format!(
-        "/threads/{}#post-{}",
-        w.thread_id, w.post_id
-    )))
+    Ok(to_post(w))
 }
 
 async fn restore(
@@ -941,10 +930,7 @@ async fn restore(
     let w = conv::moderate(&state, &f.user, id, Moderation::Restore, &f.form.note)
         .await
         .for_user(&f.user)?;
-    Ok(see_other(&format!(
-        "/threads/{}#post-{}",
-        w.thread_id, w.post_id
-    )))
+    Ok(to_post(w))
 }
 
 #[derive(Template)]

@@ -452,7 +452,7 @@ async fn flag(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<FlagBody>,
 ) -> ApiResult<Created> {
-    let hidden = conv::flag(&state, &user, id, &body.reason).await?;
+    let (_, hidden) = conv::flag(&state, &user, id, &body.reason).await?;
     Ok(created(json!({ "hidden_pending_review": hidden })))
 }
 

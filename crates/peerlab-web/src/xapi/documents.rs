@@ -108,6 +108,21 @@ fn key(resource: Resource, pairs: &[(String, String)], version: Version) -> XRes
     })
 }
 
+/// Authenticates a document request and reads its parameters: the version, the parameters
+/// and the document's key.
+async fn open(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    resource: Resource,
+    write: bool,
+) -> XResult<(Version, Vec<(String, String)>, DocKey)> {
+    let v = client(state, headers, resource.need(write)).await?.version;
+    let pairs = params(query, resource.allowed(), v)?;
+    let key = key(resource, &pairs, v)?;
+    Ok((v, pairs, key))
+}
+
 fn unquote(tag: &str) -> String {
     let t = tag.trim();
     let t = t.strip_prefix("W/").unwrap_or(t);
@@ -153,10 +168,7 @@ async fn get_document(
     query: Option<&str>,
     resource: Resource,
 ) -> XResult<Response> {
-    let client = client(state, headers, resource.need(false)).await?;
-    let v = client.version;
-    let pairs = params(query, resource.allowed(), v)?;
-    let key = key(resource, &pairs, v)?;
+    let (v, pairs, key) = open(state, headers, query, resource, false).await?;
     let err = |e: StoreError| XapiError::from(e).in_version(v);
     if key.id.is_empty() {
         let since = time_param(&pairs, "since", v)?;
@@ -197,10 +209,7 @@ async fn put_document(
     resource: Resource,
     body: Bytes,
 ) -> XResult<Response> {
-    let client = client(state, headers, resource.need(true)).await?;
-    let v = client.version;
-    let pairs = params(query, resource.allowed(), v)?;
-    let key = key(resource, &pairs, v)?;
+    let (v, pairs, key) = open(state, headers, query, resource, true).await?;
     if key.id.is_empty() || param(&pairs, "since").is_some() {
         return Err(
             XapiError::bad(format!("PUT needs {} and takes no since", resource.id)).in_version(v),
@@ -232,10 +241,7 @@ async fn post_document(
     resource: Resource,
     body: Bytes,
 ) -> XResult<Response> {
-    let client = client(state, headers, resource.need(true)).await?;
-    let v = client.version;
-    let pairs = params(query, resource.allowed(), v)?;
-    let key = key(resource, &pairs, v)?;
+    let (v, pairs, key) = open(state, headers, query, resource, true).await?;
     if key.id.is_empty() || param(&pairs, "since").is_some() {
         return Err(
             XapiError::bad(format!("POST needs {} and takes no since", resource.id)).in_version(v),
@@ -247,24 +253,10 @@ async fn post_document(
     for _attempt in 0..5 {
         let current = state.store.document(&key).await.map_err(err)?;
         // The request's own conditions, against what is stored now.
-        match (&wanted, &current) {
-            (Some(Expect::Absent), Some(_)) => {
-                return Err(err(StoreError::Precondition(
-                    "a document exists already (If-None-Match: *)".into(),
-                )))
-            }
-            (Some(Expect::Present | Expect::Etag(_)), None) => {
-                return Err(err(StoreError::Precondition(
-                    "there is no document to match (If-Match)".into(),
-                )))
-            }
-            (Some(Expect::Etag(t)), Some(d)) if *t != d.etag => {
-                return Err(err(StoreError::Precondition(
-                    "the document changed since you read it: its ETag no longer matches If-Match"
-                        .into(),
-                )))
-            }
-            _ => {}
+        if let Some(wanted) = &wanted {
+            wanted
+                .check(current.as_ref().map(|d| d.etag.as_str()))
+                .map_err(err)?;
         }
         let (content, content_type, expect) = match current {
             None => (body.to_vec(), posted_type.clone(), Expect::Absent),
@@ -335,10 +327,7 @@ async fn delete_document(
     query: Option<&str>,
     resource: Resource,
 ) -> XResult<Response> {
-    let client = client(state, headers, resource.need(true)).await?;
-    let v = client.version;
-    let pairs = params(query, resource.allowed(), v)?;
-    let key = key(resource, &pairs, v)?;
+    let (v, pairs, key) = open(state, headers, query, resource, true).await?;
     if param(&pairs, "since").is_some() {
         return Err(XapiError::bad("DELETE takes no since").in_version(v));
     }

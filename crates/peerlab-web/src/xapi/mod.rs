@@ -1124,7 +1124,7 @@ async fn get_statements(
     let client = client(&state, &headers, Need::ReadStatements).await?;
     let v = client.version;
     let pairs = params(query.as_deref(), GET_PARAMS, v)?;
-    let (_, consistent) = state
+    let (newest, consistent) = state
         .store
         .statements_head()
         .await
@@ -1196,14 +1196,7 @@ async fn get_statements(
             }
             None => {
                 let mut page = list_page(&pairs, v)?;
-                page.query.upto = Some(
-                    state
-                        .store
-                        .statements_head()
-                        .await
-                        .map_err(|e| XapiError::from(e).in_version(v))?
-                        .0,
-                );
+                page.query.upto = Some(newest);
                 page
             }
         };
