@@ -146,6 +146,13 @@ pub fn router(state: AppState) -> Router {
             for (name, value) in security_headers() {
                 response.headers_mut().entry(name).or_insert(value);
             }
+            // A body refused as too large was not read to its end, so this connection cannot
+            // carry another request: say so, or a client may reuse it and see it cut.
+            if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             response
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))

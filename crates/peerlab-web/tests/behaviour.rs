@@ -1736,10 +1736,19 @@ async fn group_and_pair_requests_are_checked_before_any_search(b: Backend) {
         "2001 people are more than the 2000",
     )
     .await;
-    let (st, _) = fay
-        .post_bytes("/groups", "application/json", vec![b' '; 5 * 1024 * 1024])
-        .await;
-    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    let r = fay
+        .raw(reqwest::Method::POST, "/groups")
+        .header("content-type", "application/json")
+        .body(vec![b' '; 5 * 1024 * 1024])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        r.headers()["connection"],
+        "close",
+        "the unread body ends the connection, and the client is told"
+    );
     let (st, answer) = fay
         .post("/pairs", json!({"people": cohort(), "rounds": 12}))
         .await;
