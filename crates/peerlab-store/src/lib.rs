@@ -18,6 +18,7 @@ mod people;
 mod spaces;
 
 use std::str::FromStr;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -86,7 +87,8 @@ macro_rules! on_pool {
 macro_rules! write_tx {
     ($store:expr, |$tx:ident| $body:expr) => {
         match &$store.pool {
-            $crate::Pool::Sqlite(pool) => {
+            $crate::Pool::Sqlite(_) => {
+                let pool = $store.writer.as_ref().expect("a SQLite store has a writer");
                 #[allow(unused_mut)]
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
@@ -109,6 +111,35 @@ pub(crate) use {on_pool, write_tx};
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// SQLite: the one connection that write transactions use. A connection's page cache
+    /// survives its own commits but is dropped whenever another connection has written, so a
+    /// single writer keeps the index pages it touches warm instead of reading them again.
+    writer: Option<SqlitePool>,
+    /// Held by every clone; the checkpoint task ends when the last one is dropped.
+    _alive: Arc<()>,
+}
+
+/// SQLite: copies committed pages from the WAL into the database file four times a second,
+/// off the writer's path. A PASSIVE checkpoint never waits for readers or the writer, and
+/// the writer starts the WAL over once a checkpoint has caught up, so the WAL stays about as
+/// large as a quarter of a second of writes.
+async fn checkpoints(pool: SqlitePool, alive: Weak<()>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if alive.upgrade().is_none() || pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if !pool.is_closed() {
+                tracing::warn!("WAL checkpoint failed: {e}");
+            }
+        }
+    }
 }
 
 /// Whether [`Store::open`] may create a new, empty database.
@@ -124,6 +155,8 @@ pub enum Create {
 impl Store {
     /// Connects, configures and migrates the database at `location`.
     pub async fn open(location: &Location, create: Create) -> Result<Self> {
+        let mut writer = None;
+        let alive = Arc::new(());
         let pool = match location {
             Location::Sqlite(path) => {
                 if create == Create::MustExist && !path.exists() {
@@ -148,12 +181,22 @@ impl Store {
                     .pragma("cache_size", "-32000");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await
                     .map_err(|e| {
                         StoreError::Config(format!("cannot open {}: {e}", path.display()))
                     })?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                // The writer copies nothing back into the database file when it commits: a
+                // task does that beside it (see `checkpoints`), so that a commit costs only
+                // its own pages in the WAL.
+                writer = Some(
+                    SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .connect_with(options.pragma("wal_autocheckpoint", "0"))
+                        .await?,
+                );
+                tokio::spawn(checkpoints(pool.clone(), Arc::downgrade(&alive)));
                 Pool::Sqlite(pool)
             }
             Location::Postgres(url) => {
@@ -173,7 +216,13 @@ impl Store {
                 Pool::Postgres(pool)
             }
         };
-        Ok(Self { pool })
+        let store = Self {
+            pool,
+            writer,
+            _alive: alive,
+        };
+        store.upgrade_statement_index().await?;
+        Ok(store)
     }
 
     /// The backend's name, for logs and the admin page.
@@ -214,6 +263,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         on_pool!(self, |p| p.close().await)
     }
 }

@@ -6,14 +6,23 @@
 //!   write lock; a transaction-scoped advisory lock on PostgreSQL), so `seq` grows in commit
 //!   order: a reader that has seen `seq = n` has seen every statement before it, which is
 //!   what makes `more` pages stable while statements are being added.
-//! - **Terms.** Each statement gets one row per thing a query can filter on (agent, activity,
-//!   verb, registration) in `statement_terms`, keyed by (term, seq): a query for the newest
-//!   100 statements of an agent walks that index backwards and stops after 100. A statement
-//!   whose object is a StatementRef also gets its target's terms (and, when the target comes
-//!   later, they are copied then), so filters match through references as the spec asks.
+//! - **Terms.** What a query can filter on (agent, activity, verb, registration) becomes one
+//!   token per term: `c` (core: the actor, verb, object, registration) or `r` (only with
+//!   related_agents / related_activities) followed by the term's 128-bit key ([`term_key`]).
+//!   A statement keeps its tokens in `statements.terms`. A statement whose object is a
+//!   StatementRef also gets its target's tokens (and, when the target comes later, they are
+//!   added then), so filters match through references as the spec asks.
+//! - **The index of terms** is where the two databases differ. SQLite keeps the tokens in a
+//!   full-text index (FTS5, rowid = `seq`): each commit writes its postings as a small new
+//!   segment, merged later in large steps, where a B-tree of (term, seq) rows dirtied one
+//!   random page per term of every statement, which capped ingest. A query for the newest
+//!   100 statements of an agent reads that token's postings backwards and stops after 100.
+//!   PostgreSQL keeps (key, seq, core) rows in a B-tree, read the same way.
 //! - **All or nothing.** A batch is one transaction; a conflicting id rejects all of it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+
+use sha2::{Digest, Sha256};
 
 use serde::Serialize;
 
@@ -42,6 +51,9 @@ impl Credential {
 #[derive(Debug, Clone)]
 pub struct NewStatement {
     pub id: String,
+    /// Whether the client sent the id. One the LRS made (time-ordered and random) is not
+    /// looked up before it is stored; the unique index would still refuse a repeat.
+    pub id_given: bool,
     pub body: String,
     pub stored: i64,
     pub verb: String,
@@ -52,7 +64,7 @@ pub struct NewStatement {
     /// SHA-2 of each attachment, in order.
     pub attachments: Vec<String>,
     /// Activity definitions seen in the statement, to merge into the canonical ones.
-    pub definitions: Vec<(String, String)>,
+    pub definitions: Vec<(String, serde_json::Value)>,
 }
 
 /// An attachment's content, received with a statement.
@@ -143,6 +155,59 @@ macro_rules! select_in {
     }};
 }
 
+/// Writes the index entries of `$index` (`&[(seq, &Tokens)]`) inside the write transaction
+/// `$tx`; the statements in `$replaced` had entries, which their grown token sets replace.
+macro_rules! write_index {
+    ($tx:ident, $pool:expr, $index:expr, $replaced:expr) => {{
+        if matches!($pool, Pool::Postgres(_)) {
+            // DIALECT: (hash, seq, core) rows; a hash both core and related is core.
+            let mut rows: Vec<(&str, i64, i64)> = Vec::new();
+            for (seq, t) in $index {
+                let mut core: HashMap<&str, i64> = HashMap::new();
+                for token in t.iter() {
+                    let c = core.entry(&token[1..]).or_default();
+                    *c = (*c).max(i64::from(token.starts_with('c')));
+                }
+                rows.extend(core.into_iter().map(|(h, c)| (h, *seq, c)));
+            }
+            for chunk in rows.chunks(BATCH) {
+                let sql = format!(
+                    "INSERT INTO statement_terms (term, seq, core) VALUES {} ON CONFLICT (term, seq) \
+                     DO UPDATE SET core = GREATEST(statement_terms.core, excluded.core)",
+                    placeholders(1, chunk.len(), 3)
+                );
+                let mut q = sqlx::query(&sql);
+                for (term, seq, core) in chunk {
+                    q = q.bind(*term).bind(*seq).bind(*core);
+                }
+                q.execute(&mut *$tx).await?;
+            }
+        } else {
+            // DIALECT: one full-text row per statement, rowid = seq.
+            for seq in $replaced {
+                sqlx::query("DELETE FROM statement_index WHERE rowid = $1")
+                    .bind(seq)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            for chunk in $index.chunks(BATCH) {
+                let sql = anonymous(
+                    $pool,
+                    format!(
+                        "INSERT INTO statement_index (rowid, terms) VALUES {}",
+                        placeholders(1, chunk.len(), 2)
+                    ),
+                );
+                let mut q = sqlx::query(&sql);
+                for (seq, t) in chunk {
+                    q = q.bind(*seq).bind(join_tokens(t));
+                }
+                q.execute(&mut *$tx).await?;
+            }
+        }
+    }};
+}
+
 fn placeholders(start: usize, rows: usize, per_row: usize) -> String {
     (0..rows)
         .map(|r| {
@@ -153,6 +218,51 @@ fn placeholders(start: usize, rows: usize, per_row: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A statement's index tokens: see the module's decisions.
+type Tokens = BTreeSet<String>;
+
+/// The 26 base32 characters of a term's SHA-256 that stand for it in the index. 128 bits:
+/// two different terms share a key with a probability of about 10⁻²⁰ in a store of a billion
+/// terms.
+pub(crate) fn term_key(term: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let digest = Sha256::digest(term.as_bytes());
+    let mut bits: u128 = u128::from_be_bytes(digest[..16].try_into().expect("16 bytes"));
+    let mut out = [0u8; 26];
+    for c in out.iter_mut().rev() {
+        *c = ALPHABET[(bits & 31) as usize];
+        bits >>= 5;
+    }
+    String::from_utf8(out.to_vec()).expect("ASCII")
+}
+
+/// `c` + key for a core term (the actor, verb, object or registration), `r` + key for one
+/// that matches only with related_agents / related_activities. A term that is both is core.
+fn own_tokens(terms: &[(String, bool)]) -> Tokens {
+    let mut core: HashMap<&str, bool> = HashMap::new();
+    for (term, c) in terms {
+        *core.entry(term.as_str()).or_default() |= *c;
+    }
+    core.into_iter()
+        .map(|(term, c)| format!("{}{}", if c { 'c' } else { 'r' }, term_key(term)))
+        .collect()
+}
+
+fn parse_tokens(text: Option<&str>) -> Tokens {
+    text.unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+fn join_tokens(tokens: &Tokens) -> String {
+    tokens
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn list(n: usize, start: usize) -> String {
@@ -245,6 +355,59 @@ impl Store {
 
     // ---- Statements --------------------------------------------------------------------
 
+    /// Moves the index rows of statements stored before migration 0005 (raw terms in
+    /// `statement_terms_0003`) over to tokens and the new index, then drops the old table.
+    /// Runs once, when a store of that age first opens; it holds the rows of every such
+    /// statement in memory, which is fine for the stores that existed then.
+    pub(crate) async fn upgrade_statement_index(&self) -> Result<()> {
+        let pool = &self.pool;
+        let exists: bool = on_pool!(self, |p| sqlx::query_scalar(match pool {
+            Pool::Sqlite(_) => {
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'statement_terms_0003'"
+            }
+            Pool::Postgres(_) => "SELECT to_regclass('statement_terms_0003') IS NOT NULL",
+        })
+        .fetch_one(p)
+        .await)?;
+        if !exists {
+            return Ok(());
+        }
+        write_tx!(self, |tx| {
+            let rows: Vec<(i64, String, i64)> =
+                sqlx::query_as("SELECT seq, term, core FROM statement_terms_0003 ORDER BY seq")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut by_seq: Vec<(i64, Vec<(String, bool)>)> = Vec::new();
+            for (seq, term, core) in rows {
+                match by_seq.last_mut() {
+                    Some((s, terms)) if *s == seq => terms.push((term, core != 0)),
+                    _ => by_seq.push((seq, vec![(term, core != 0)])),
+                }
+            }
+            let tokens: Vec<(i64, Tokens)> = by_seq
+                .into_iter()
+                .map(|(seq, terms)| (seq, own_tokens(&terms)))
+                .collect();
+            for (seq, t) in &tokens {
+                sqlx::query("UPDATE statements SET terms = $1 WHERE seq = $2")
+                    .bind(join_tokens(t))
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let index: Vec<(i64, &Tokens)> = tokens.iter().map(|(seq, t)| (*seq, t)).collect();
+            let replaced: Vec<i64> = Vec::new();
+            write_index!(tx, pool, &index, &replaced);
+            sqlx::query("UPDATE statements SET terms = '' WHERE terms IS NULL")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DROP TABLE statement_terms_0003")
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Stores a batch, all or nothing. A statement whose id is stored already is skipped when
     /// `same(i, stored_json)` says batch statement `i` is the stored one (sending it again is
     /// not an error), and makes the whole batch a conflict otherwise. The caller supplies the
@@ -260,6 +423,20 @@ impl Store {
         if batch.is_empty() {
             return Ok(0);
         }
+        // The batch's activity definitions, merged in order (before the transaction: it
+        // needs nothing stored), with their text.
+        let mut definitions: HashMap<&str, (serde_json::Value, String)> = HashMap::new();
+        for s in batch {
+            for (id, def) in &s.definitions {
+                let (entry, _) = definitions
+                    .entry(id.as_str())
+                    .or_insert((serde_json::Value::Null, String::new()));
+                merge_definition(entry, def.clone());
+            }
+        }
+        for (def, text) in definitions.values_mut() {
+            *text = def.to_string();
+        }
         let is_postgres = matches!(self.pool, Pool::Postgres(_));
         let pool = &self.pool;
         Ok(write_tx!(self, |tx| {
@@ -270,7 +447,11 @@ impl Store {
                     .await?;
             }
             // Ids already stored.
-            let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
+            let ids: Vec<&str> = batch
+                .iter()
+                .filter(|s| s.id_given)
+                .map(|s| s.id.as_str())
+                .collect();
             let existing: HashMap<String, String> = select_in!(
                 tx,
                 pool,
@@ -310,14 +491,63 @@ impl Store {
                 }
                 _ => fresh,
             };
-            // The statements, then their sequence numbers.
-            for chunk in fresh.chunks(BATCH / 3) {
+            // Filters match through StatementRefs: a referring statement takes its target's
+            // tokens, whether the target was stored before or comes in this batch (also
+            // along a chain of references in the batch, at most 16 links).
+            let mut tokens: Vec<Tokens> = fresh.iter().map(|s| own_tokens(&s.terms)).collect();
+            let in_batch: HashMap<&str, usize> = fresh
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.as_str(), i))
+                .collect();
+            let targets: Vec<&str> = fresh
+                .iter()
+                .filter_map(|s| s.reference.as_deref())
+                .filter(|t| !in_batch.contains_key(t))
+                .collect();
+            let stored_targets: HashMap<String, Tokens> = select_in!(
+                tx,
+                pool,
+                (String, Option<String>),
+                "SELECT id, terms FROM statements WHERE id IN ({})",
+                targets
+            )
+            .into_iter()
+            .map(|(id, terms)| (id, parse_tokens(terms.as_deref())))
+            .collect();
+            for _ in 0..16 {
+                let mut changed = false;
+                for i in 0..fresh.len() {
+                    let Some(target) = fresh[i].reference.as_deref() else {
+                        continue;
+                    };
+                    let add = match in_batch.get(target) {
+                        Some(&j) if j != i => tokens[j].clone(),
+                        Some(_) => continue,
+                        None => match stored_targets.get(target) {
+                            Some(t) => t.clone(),
+                            None => continue,
+                        },
+                    };
+                    if !add.is_subset(&tokens[i]) {
+                        tokens[i].extend(add);
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            // The statements, with their sequence numbers back.
+            let mut seqs: HashMap<String, i64> = HashMap::with_capacity(fresh.len());
+            for (chunk, chunk_tokens) in fresh.chunks(BATCH / 3).zip(tokens.chunks(BATCH / 3)) {
                 let sql = anonymous(pool, format!(
-                    "INSERT INTO statements (id, body, stored, verb, voids, ref, credential_id, attachments) VALUES {}",
-                    placeholders(1, chunk.len(), 8)
+                    "INSERT INTO statements (id, body, stored, verb, voids, ref, credential_id, attachments, terms) \
+                     VALUES {} RETURNING id, seq",
+                    placeholders(1, chunk.len(), 9)
                 ));
-                let mut q = sqlx::query(&sql);
-                for s in chunk {
+                let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+                for (s, t) in chunk.iter().zip(chunk_tokens) {
                     q = q
                         .bind(&s.id)
                         .bind(&s.body)
@@ -326,101 +556,72 @@ impl Store {
                         .bind(&s.voids)
                         .bind(&s.reference)
                         .bind(credential)
-                        .bind(i64::from(!s.attachments.is_empty()));
+                        .bind(i64::from(!s.attachments.is_empty()))
+                        .bind(join_tokens(t));
                 }
-                q.execute(&mut *tx).await?;
+                seqs.extend(q.fetch_all(&mut *tx).await?);
             }
-            let fresh_ids: Vec<&str> = fresh.iter().map(|s| s.id.as_str()).collect();
-            let seqs: HashMap<String, i64> = select_in!(
-                tx,
-                pool,
-                (String, i64),
-                "SELECT id, seq FROM statements WHERE id IN ({})",
-                fresh_ids
-            )
-            .into_iter()
-            .collect();
-            // Terms.
-            let mut rows: Vec<(&str, i64, i64)> = Vec::new();
-            for s in &fresh {
-                let seq = seqs[&s.id];
-                // A term that is both core and related counts as core.
-                let mut core: HashMap<&str, bool> = HashMap::new();
-                for (term, c) in &s.terms {
-                    *core.entry(term.as_str()).or_default() |= *c;
+            let mut index: Vec<(i64, &Tokens)> = fresh
+                .iter()
+                .zip(&tokens)
+                .map(|(s, t)| (seqs[&s.id], t))
+                .collect();
+            // Later arrivals: statements stored before that refer to one of these take its
+            // tokens too, and so on up a chain of references (at most 16 links).
+            let mut frontier: HashMap<String, Tokens> = fresh
+                .iter()
+                .zip(&tokens)
+                .map(|(s, t)| (s.id.clone(), t.clone()))
+                .collect();
+            // The first round also finds statements that voided one of these before it came.
+            let mut updated: Vec<(i64, Tokens)> = Vec::new();
+            let mut voided_late: Vec<String> = Vec::new();
+            for round in 0..16 {
+                if frontier.is_empty() {
+                    break;
                 }
-                rows.extend(core.into_iter().map(|(t, c)| (t, seq, i64::from(c))));
-            }
-            for chunk in rows.chunks(BATCH) {
-                let sql = anonymous(pool, format!(
-                    "INSERT INTO statement_terms (term, seq, core) VALUES {} ON CONFLICT DO NOTHING",
-                    placeholders(1, chunk.len(), 3)
-                ));
-                let mut q = sqlx::query(&sql);
-                for (term, seq, core) in chunk {
-                    q = q.bind(*term).bind(*seq).bind(*core);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            // Filters match through StatementRefs: a referring statement takes its target's
-            // terms, now for targets stored before, and later for targets stored after.
-            let mut frontier: Vec<(i64, String)> = Vec::new();
-            for s in &fresh {
-                let seq = seqs[&s.id];
-                if let Some(target) = &s.reference {
-                    sqlx::query(
-                        "INSERT INTO statement_terms (term, seq, core) \
-                         SELECT t.term, $1, t.core FROM statement_terms t JOIN statements x ON x.seq = t.seq \
-                         WHERE x.id = $2 ON CONFLICT (term, seq) DO UPDATE SET core = \
-                         CASE WHEN excluded.core > statement_terms.core THEN excluded.core ELSE statement_terms.core END",
-                    )
-                    .bind(seq)
-                    .bind(target)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                frontier.push((seq, s.id.clone()));
-            }
-            // Later arrivals: statements already stored that refer to one of these take its
-            // terms too, and so on up a chain of references (at most 16 links).
-            let mut rounds = 0;
-            while !frontier.is_empty() && rounds < 16 {
-                rounds += 1;
-                let by_id: HashMap<&str, i64> = frontier
-                    .iter()
-                    .map(|(seq, id)| (id.as_str(), *seq))
-                    .collect();
-                let ids: Vec<&str> = by_id.keys().copied().collect();
-                let referrers: Vec<(i64, String, String)> = select_in!(
+                let ids: Vec<&str> = frontier.keys().map(String::as_str).collect();
+                let referrers: Vec<(i64, String, String, Option<String>, bool)> = select_in!(
                     tx,
                     pool,
-                    (i64, String, String),
-                    "SELECT seq, id, ref FROM statements WHERE ref IN ({})",
+                    (i64, String, String, Option<String>, bool),
+                    "SELECT seq, id, ref, terms, voids IS NOT NULL FROM statements WHERE ref IN ({})",
                     ids
                 );
-                let mut next = Vec::new();
-                for (r, rid, target) in referrers {
-                    let Some(&from) = by_id.get(target.as_str()) else {
-                        continue;
-                    };
-                    if r == from {
+                let mut next = HashMap::new();
+                for (seq, id, target, terms, voiding) in referrers {
+                    if in_batch.contains_key(id.as_str()) {
                         continue;
                     }
-                    sqlx::query(
-                        "INSERT INTO statement_terms (term, seq, core) SELECT term, $1, core FROM statement_terms \
-                         WHERE seq = $2 ON CONFLICT (term, seq) DO UPDATE SET core = \
-                         CASE WHEN excluded.core > statement_terms.core THEN excluded.core ELSE statement_terms.core END",
-                    )
-                    .bind(r)
-                    .bind(from)
-                    .execute(&mut *tx)
-                    .await?;
-                    next.push((r, rid));
+                    if round == 0 && voiding {
+                        voided_late.push(target.clone());
+                    }
+                    let mut have = match updated.iter().find(|(s, _)| *s == seq) {
+                        Some((_, t)) => t.clone(),
+                        None => parse_tokens(terms.as_deref()),
+                    };
+                    let add = &frontier[&target];
+                    if add.is_subset(&have) {
+                        continue;
+                    }
+                    have.extend(add.iter().cloned());
+                    sqlx::query("UPDATE statements SET terms = $1 WHERE seq = $2")
+                        .bind(join_tokens(&have))
+                        .bind(seq)
+                        .execute(&mut *tx)
+                        .await?;
+                    updated.retain(|(s, _)| *s != seq);
+                    updated.push((seq, have.clone()));
+                    next.insert(id, have);
                 }
                 frontier = next;
             }
+            // The index: new statements' tokens, and the grown token sets of earlier ones.
+            let replaced: Vec<i64> = updated.iter().map(|(seq, _)| *seq).collect();
+            index.extend(updated.iter().map(|(seq, t)| (*seq, t)));
+            write_index!(tx, pool, &index, &replaced);
             // Voiding: a voiding statement voids its target unless the target voids others;
-            // a statement voided before it arrived is voided as it arrives.
+            // a statement voided before it arrived (found above) is voided as it arrives.
             for s in &fresh {
                 if let Some(target) = &s.voids {
                     sqlx::query("UPDATE statements SET voided = 1 WHERE id = $1 AND voids IS NULL")
@@ -429,20 +630,11 @@ impl Store {
                         .await?;
                 }
             }
-            for chunk in fresh.chunks(BATCH) {
-                let sql = anonymous(
-                    pool,
-                    format!(
-                        "UPDATE statements SET voided = 1 WHERE voids IS NULL AND id IN ({}) \
-                     AND id IN (SELECT voids FROM statements WHERE voids IS NOT NULL)",
-                        list(chunk.len(), 1)
-                    ),
-                );
-                let mut q = sqlx::query(&sql);
-                for s in chunk {
-                    q = q.bind(&s.id);
-                }
-                q.execute(&mut *tx).await?;
+            for target in &voided_late {
+                sqlx::query("UPDATE statements SET voided = 1 WHERE id = $1 AND voids IS NULL")
+                    .bind(target)
+                    .execute(&mut *tx)
+                    .await?;
             }
             // Attachments.
             for a in attachments {
@@ -466,18 +658,8 @@ impl Store {
                 }
             }
             // Canonical activity definitions: the latest statement's definition wins, merged
-            // over what was known (language maps merge by language).
-            let mut definitions: HashMap<&str, serde_json::Value> = HashMap::new();
-            for s in &fresh {
-                for (id, def) in &s.definitions {
-                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(def) {
-                        let entry = definitions
-                            .entry(id.as_str())
-                            .or_insert(serde_json::Value::Null);
-                        merge_definition(entry, v);
-                    }
-                }
-            }
+            // over what was known (language maps merge by language). A definition that is
+            // already the stored one, as most are, costs a comparison of two strings.
             let ids: Vec<&str> = definitions.keys().copied().collect();
             let known: HashMap<String, String> = select_in!(
                 tx,
@@ -489,15 +671,19 @@ impl Store {
             .into_iter()
             .collect();
             let mut changed: Vec<(&str, String)> = Vec::new();
-            for (id, def) in definitions {
-                let old = known.get(id);
-                let mut merged = old
-                    .and_then(|o| serde_json::from_str(o).ok())
-                    .unwrap_or(serde_json::Value::Null);
-                merge_definition(&mut merged, def);
-                let text = merged.to_string();
-                if old != Some(&text) {
-                    changed.push((id, text));
+            for (id, (def, text)) in &definitions {
+                let Some(old) = known.get(*id) else {
+                    changed.push((id, text.clone()));
+                    continue;
+                };
+                if old == text {
+                    continue;
+                }
+                let mut merged = serde_json::from_str(old).unwrap_or(serde_json::Value::Null);
+                merge_definition(&mut merged, def.clone());
+                let merged = merged.to_string();
+                if *old != merged {
+                    changed.push((id, merged));
                 }
             }
             for chunk in changed.chunks(BATCH / 2) {
@@ -539,20 +725,22 @@ impl Store {
         q: &StatementQuery,
         limit: i64,
     ) -> Result<Vec<StoredStatement>> {
-        let mut terms: Vec<(String, i64)> = Vec::new();
+        // (term key, whether only core occurrences count)
+        let mut terms: Vec<(String, bool)> = Vec::new();
         if let Some(a) = &q.agent {
-            terms.push((format!("a:{a}"), i64::from(!q.related_agents)));
+            terms.push((term_key(&format!("a:{a}")), !q.related_agents));
         }
         if let Some(v) = &q.verb {
-            terms.push((format!("v:{v}"), 0));
+            terms.push((term_key(&format!("v:{v}")), false));
         }
         if let Some(o) = &q.activity {
-            terms.push((format!("o:{o}"), i64::from(!q.related_activities)));
+            terms.push((term_key(&format!("o:{o}")), !q.related_activities));
         }
         if let Some(r) = &q.registration {
-            terms.push((format!("r:{r}"), 0));
+            terms.push((term_key(&format!("r:{r}")), false));
         }
         let order = if q.ascending { "ASC" } else { "DESC" };
+        let sqlite = matches!(self.pool, Pool::Sqlite(_));
         // Parameters are numbered in the order they are bound: terms first, then integers.
         let mut n = 0;
         let mut param = || {
@@ -560,22 +748,47 @@ impl Store {
             format!("${n}")
         };
         let mut conditions = vec!["s.voided = 0".to_string()];
+        let mut texts: Vec<String> = Vec::new();
         let (from, seq_col) = if terms.is_empty() {
             ("statements s", "s.seq")
+        } else if sqlite {
+            // DIALECT: one full-text match drives the query, newest (or oldest) first, and
+            // stops at the limit; CROSS JOIN keeps SQLite from starting at `statements`.
+            let expression: Vec<String> = terms
+                .iter()
+                .map(|(key, core)| {
+                    if *core {
+                        format!("c{key}")
+                    } else {
+                        format!("(c{key} OR r{key})")
+                    }
+                })
+                .collect();
+            conditions.push(format!("statement_index MATCH {}", param()));
+            texts.push(expression.join(" AND "));
+            (
+                "statement_index f CROSS JOIN statements s ON s.seq = f.rowid",
+                "f.rowid",
+            )
         } else {
+            for (i, (key, core)) in terms.iter().enumerate() {
+                let t = param();
+                let c = if *core { " AND core = 1" } else { "" };
+                conditions.push(if i == 0 {
+                    format!("t.term = {t}{}", c.replace("core", "t.core"))
+                } else {
+                    format!(
+                        "EXISTS (SELECT 1 FROM statement_terms u WHERE u.term = {t} AND u.seq = s.seq{})",
+                        c.replace("core", "u.core")
+                    )
+                });
+                texts.push(key.clone());
+            }
             (
                 "statement_terms t JOIN statements s ON s.seq = t.seq",
                 "t.seq",
             )
         };
-        for i in 0..terms.len() {
-            let (t, c) = (param(), param());
-            conditions.push(if i == 0 {
-                format!("t.term = {t} AND t.core >= {c}")
-            } else {
-                format!("EXISTS (SELECT 1 FROM statement_terms u WHERE u.term = {t} AND u.seq = s.seq AND u.core >= {c})")
-            });
-        }
         let mut ints: Vec<i64> = Vec::new();
         for (value, condition) in [
             (q.since, "s.stored >"),
@@ -601,8 +814,8 @@ impl Store {
         );
         Ok(on_pool!(self, |p| {
             let mut query = sqlx::query_as::<_, StoredStatement>(&sql);
-            for (t, c) in &terms {
-                query = query.bind(t).bind(*c);
+            for t in &texts {
+                query = query.bind(t);
             }
             for v in &ints {
                 query = query.bind(*v);

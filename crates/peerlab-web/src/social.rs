@@ -18,7 +18,6 @@
 
 use peerlab_core::space::{Reaction, ThreadKind, Visibility};
 use peerlab_xapi::{Uuid, Version};
-use rand::RngCore;
 use serde_json::{json, Value};
 
 use crate::auth::User;
@@ -267,13 +266,11 @@ pub async fn record(state: &AppState, user: &User, action: Action) {
         return;
     }
     let base = state.config.public_url.trim_end_matches('/');
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
     let s = statement(
         base,
         (&user.0.name, &user.0.email),
         &action,
-        Uuid::new_v4(bytes),
+        crate::xapi::new_id(state.now()),
     );
     if let Err(errors) = peerlab_xapi::validate_statement(&s, Version::V1_0_3) {
         tracing::error!(?errors, "a social statement is invalid; not recorded");

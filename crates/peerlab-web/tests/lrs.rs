@@ -9,6 +9,7 @@ use common::{Backend, TestApp};
 use peerlab_core::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use sqlx::Connection;
 
 backend_tests! {
     about_answers_without_credentials,
@@ -32,6 +33,7 @@ backend_tests! {
     signed_statements_are_verified,
     the_alternate_request_syntax_in_1_0_3_only,
     stored_never_goes_back,
+    a_store_from_before_the_statement_index_is_upgraded,
 }
 
 const COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
@@ -1473,4 +1475,146 @@ async fn stored_never_goes_back(b: Backend) {
     assert_eq!(s.stored, 2_000_000);
     let body: Value = serde_json::from_str(&s.body).expect("json");
     assert_eq!(body["stored"], peerlab_web::xapi::iso(2_000_000));
+}
+
+/// Migration 0005: statements stored with the first index layout (raw terms in
+/// `statement_terms`) are found through the new one after the store opens, core and related
+/// terms kept apart, and the old table is gone.
+async fn a_store_from_before_the_statement_index_is_upgraded(b: Backend) {
+    let (location, dir, _) = common::fresh_location(b).await;
+    let authority =
+        json!({"objectType": "Agent", "account": {"homePage": "http://x.example", "name": "t"}});
+    let mut old = statement("ana", COMPLETED, "http://example.com/a");
+    old["context"] =
+        json!({"contextActivities": {"parent": [{"id": "http://example.com/course"}]}});
+    let (new, id) =
+        peerlab_web::xapi::prepare(&old, peerlab_xapi::Version::V1_0_3, &authority, 1_000_000);
+    // The database as the migrations before 0005 left it, with the statement stored the way
+    // the store did then.
+    macro_rules! at_version_4 {
+        ($migrator:expr, $conn:expr) => {{
+            let mut migrator = $migrator;
+            migrator.migrations = migrator
+                .migrations
+                .iter()
+                .filter(|m| m.version < 5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            migrator.run(&mut $conn).await.expect("migrations 1-4");
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO statements (id, body, stored, verb) VALUES ($1, $2, $3, $4) RETURNING seq",
+            )
+            .bind(&new.id)
+            .bind(&new.body)
+            .bind(new.stored)
+            .bind(&new.verb)
+            .fetch_one(&mut $conn)
+            .await
+            .expect("statement");
+            for (term, core) in &new.terms {
+                sqlx::query(
+                    "INSERT INTO statement_terms (term, seq, core) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(term)
+                .bind(seq)
+                .bind(i64::from(*core))
+                .execute(&mut $conn)
+                .await
+                .expect("term");
+            }
+        }};
+    }
+    match &location {
+        peerlab_store::Location::Sqlite(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .expect("sqlite");
+            at_version_4!(sqlx::migrate!("../peerlab-store/migrations/sqlite"), conn);
+        }
+        peerlab_store::Location::Postgres(url) => {
+            let mut conn = sqlx::PgConnection::connect(url).await.expect("postgres");
+            at_version_4!(sqlx::migrate!("../peerlab-store/migrations/postgres"), conn);
+        }
+    }
+    let store = peerlab_store::Store::open(&location, peerlab_store::Create::MustExist)
+        .await
+        .expect("open and upgrade");
+    let key = |prefix: &str, value: &str| {
+        new.terms
+            .iter()
+            .find_map(|(t, _)| t.strip_prefix(prefix).filter(|k| k.contains(value)))
+            .expect("term")
+            .to_string()
+    };
+    let found = |q: peerlab_store::StatementQuery| {
+        let store = store.clone();
+        async move {
+            store
+                .query_statements(&q, 10)
+                .await
+                .expect("query")
+                .iter()
+                .map(|s| serde_json::from_str::<Value>(&s.body).expect("json")["id"].clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    let ana = key("a:", "ana@example.com");
+    assert_eq!(
+        found(peerlab_store::StatementQuery {
+            agent: Some(ana),
+            ..Default::default()
+        })
+        .await,
+        vec![json!(id)]
+    );
+    let course = key("o:", "example.com/course");
+    let parent = |related| peerlab_store::StatementQuery {
+        activity: Some(course.clone()),
+        related_activities: related,
+        ..Default::default()
+    };
+    assert_eq!(found(parent(true)).await, vec![json!(id)]);
+    assert!(
+        found(parent(false)).await.is_empty(),
+        "a parent is related only"
+    );
+    assert_eq!(
+        found(peerlab_store::StatementQuery {
+            verb: Some(COMPLETED.into()),
+            ..Default::default()
+        })
+        .await,
+        vec![json!(id)]
+    );
+    // New statements go on beside the upgraded one, and the old table is gone.
+    let (later, _) = peerlab_web::xapi::prepare(
+        &statement("ana", ATTEMPTED, "http://example.com/a"),
+        peerlab_xapi::Version::V1_0_3,
+        &authority,
+        2_000_000,
+    );
+    let received = [statement("ana", ATTEMPTED, "http://example.com/a")];
+    peerlab_web::xapi::insert(&store, &received, &[later], &[], None)
+        .await
+        .expect("insert after the upgrade");
+    let ana = key("a:", "ana@example.com");
+    let all = found(peerlab_store::StatementQuery {
+        agent: Some(ana),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1], json!(id), "newest first");
+    store.close().await;
+    let again = peerlab_store::Store::open(&location, peerlab_store::Create::MustExist)
+        .await
+        .expect("a second open has nothing to upgrade");
+    again.close().await;
+    if let Some(dir) = dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

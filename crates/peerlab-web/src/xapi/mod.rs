@@ -531,10 +531,12 @@ fn authority(state: &AppState, credential: &Credential) -> Value {
     })
 }
 
-fn new_id() -> String {
+/// The id of a statement sent without one: time-ordered (version 7), so that the id index
+/// grows at its end.
+pub(crate) fn new_id(now: i64) -> Uuid {
     let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    Uuid::new_v4(bytes).to_string()
+    rand::thread_rng().fill_bytes(&mut bytes);
+    Uuid::new_v7(u64::try_from(now).unwrap_or_default(), bytes)
 }
 
 /// Adds one term per Agent (and each member of a Group) in `value`.
@@ -623,7 +625,7 @@ fn context_terms(context: Option<&Value>, out: &mut Vec<(String, bool)>) {
 }
 
 /// Activity definitions carried by a statement's object (for the canonical definitions).
-fn definitions(s: &Value) -> Vec<(String, String)> {
+fn definitions(s: &Value) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     if let Some(o) = s.get("object") {
         if matches!(
@@ -633,7 +635,7 @@ fn definitions(s: &Value) -> Vec<(String, String)> {
             if let (Some(id), Some(def)) =
                 (o.get("id").and_then(Value::as_str), o.get("definition"))
             {
-                out.push((id.to_string(), def.to_string()));
+                out.push((id.to_string(), def.clone()));
             }
         }
     }
@@ -651,9 +653,11 @@ pub fn prepare(
     let map = s
         .as_object_mut()
         .expect("a validated statement is an object");
-    let id = match map.get("id").and_then(Value::as_str) {
+    let given = map.get("id").and_then(Value::as_str);
+    let id_given = given.is_some();
+    let id = match given {
         Some(id) => id.to_lowercase(),
-        None => new_id(),
+        None => new_id(now).to_string(),
     };
     map.insert("id".into(), json!(id));
     let stored = iso(now);
@@ -686,6 +690,7 @@ pub fn prepare(
     (
         NewStatement {
             id: id.clone(),
+            id_given,
             body: s.to_string(),
             stored: now,
             verb,
