@@ -18,7 +18,7 @@ mod people;
 mod spaces;
 
 use std::str::FromStr;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -117,6 +117,8 @@ pub struct Store {
     writer: Option<SqlitePool>,
     /// Held by every clone; the checkpoint task ends when the last one is dropped.
     _alive: Arc<()>,
+    /// SQLite: activity definitions the writer knows to be stored (see the type).
+    definitions: Arc<Mutex<lrs::KnownDefinitions>>,
 }
 
 /// SQLite: copies committed pages from the WAL into the database file four times a second,
@@ -220,6 +222,7 @@ impl Store {
             pool,
             writer,
             _alive: alive,
+            definitions: Arc::default(),
         };
         store.upgrade_statement_index().await?;
         Ok(store)

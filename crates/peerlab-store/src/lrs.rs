@@ -67,6 +67,36 @@ pub struct NewStatement {
     pub definitions: Vec<(String, serde_json::Value)>,
 }
 
+/// SQLite: the canonical definitions this process last stored or read, trusted only while
+/// the newest statement is still the last one it stored. Definitions change only when
+/// statements are stored, so another writer (a second process) shows by storing a statement,
+/// and the cache starts over. Filled after a commit only, so a rolled-back batch leaves
+/// nothing in it.
+#[derive(Debug, Default)]
+pub(crate) struct KnownDefinitions {
+    through_seq: i64,
+    texts: HashMap<String, String>,
+}
+
+impl KnownDefinitions {
+    /// Whether `text` is the stored definition of `id`, when the newest `seq` is `newest`.
+    fn knows(&self, newest: i64, id: &str, text: &str) -> bool {
+        self.through_seq == newest && self.texts.get(id).is_some_and(|t| t == text)
+    }
+
+    /// A batch committed: the newest `seq` was `before` and is now `last`; `stored` are the
+    /// definitions it stored or read.
+    fn committed(&mut self, before: i64, last: i64, stored: Vec<(String, String)>) {
+        // At most this many (a few tens of MB); past it, start over.
+        const CAPACITY: usize = 100_000;
+        if self.through_seq != before || self.texts.len() + stored.len() > CAPACITY {
+            self.texts.clear();
+        }
+        self.through_seq = last;
+        self.texts.extend(stored);
+    }
+}
+
 /// An attachment's content, received with a statement.
 #[derive(Debug, Clone)]
 pub struct AttachmentData {
@@ -437,9 +467,14 @@ impl Store {
         for (def, text) in definitions.values_mut() {
             *text = def.to_string();
         }
+        // Each statement's own tokens, also before the transaction.
+        let mut own: HashMap<&str, Tokens> = batch
+            .iter()
+            .map(|s| (s.id.as_str(), own_tokens(&s.terms)))
+            .collect();
         let is_postgres = matches!(self.pool, Pool::Postgres(_));
         let pool = &self.pool;
-        Ok(write_tx!(self, |tx| {
+        let (count, remember) = write_tx!(self, |tx| {
             if is_postgres {
                 // DIALECT: one writer at a time, so that `seq` grows in commit order.
                 sqlx::query("SELECT pg_advisory_xact_lock(7326001)")
@@ -480,9 +515,12 @@ impl Store {
             // `stored` never goes back: a batch that waited for the write lock behind a later
             // one takes the later one's time, so that every statement stored after a reader
             // was told "consistent through T" has `stored` ≥ T.
-            let floor: Option<i64> = sqlx::query_scalar("SELECT MAX(stored) FROM statements")
-                .fetch_one(&mut *tx)
-                .await?;
+            let (floor, newest): (Option<i64>, Option<i64>) = sqlx::query_as(
+                "SELECT (SELECT MAX(stored) FROM statements), (SELECT MAX(seq) FROM statements)",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            let newest = newest.unwrap_or(0);
             let raised: Vec<NewStatement>;
             let fresh: Vec<&NewStatement> = match floor {
                 Some(floor) if fresh.iter().any(|s| s.stored < floor) => {
@@ -494,7 +532,10 @@ impl Store {
             // Filters match through StatementRefs: a referring statement takes its target's
             // tokens, whether the target was stored before or comes in this batch (also
             // along a chain of references in the batch, at most 16 links).
-            let mut tokens: Vec<Tokens> = fresh.iter().map(|s| own_tokens(&s.terms)).collect();
+            let mut tokens: Vec<Tokens> = fresh
+                .iter()
+                .map(|s| own.remove(s.id.as_str()).unwrap_or_default())
+                .collect();
             let in_batch: HashMap<&str, usize> = fresh
                 .iter()
                 .enumerate()
@@ -659,8 +700,23 @@ impl Store {
             }
             // Canonical activity definitions: the latest statement's definition wins, merged
             // over what was known (language maps merge by language). A definition that is
-            // already the stored one, as most are, costs a comparison of two strings.
-            let ids: Vec<&str> = definitions.keys().copied().collect();
+            // already the stored one, as most are, costs a comparison of two strings, and on
+            // SQLite not even a lookup when this process stored or read it last.
+            let remembered: Vec<&str> = if is_postgres {
+                Vec::new()
+            } else {
+                let cache = self.definitions.lock().expect("definitions cache");
+                definitions
+                    .iter()
+                    .filter(|(id, (_, text))| cache.knows(newest, id, text))
+                    .map(|(id, _)| *id)
+                    .collect()
+            };
+            let ids: Vec<&str> = definitions
+                .keys()
+                .copied()
+                .filter(|id| !remembered.contains(id))
+                .collect();
             let known: HashMap<String, String> = select_in!(
                 tx,
                 pool,
@@ -671,20 +727,27 @@ impl Store {
             .into_iter()
             .collect();
             let mut changed: Vec<(&str, String)> = Vec::new();
-            for (id, (def, text)) in &definitions {
-                let Some(old) = known.get(*id) else {
-                    changed.push((id, text.clone()));
-                    continue;
+            let mut now_stored: Vec<(String, String)> = Vec::new();
+            for id in ids {
+                let (def, text) = &definitions[id];
+                let stored = match known.get(id) {
+                    None => {
+                        changed.push((id, text.clone()));
+                        text.clone()
+                    }
+                    Some(old) if old == text => old.clone(),
+                    Some(old) => {
+                        let mut merged =
+                            serde_json::from_str(old).unwrap_or(serde_json::Value::Null);
+                        merge_definition(&mut merged, def.clone());
+                        let merged = merged.to_string();
+                        if *old != merged {
+                            changed.push((id, merged.clone()));
+                        }
+                        merged
+                    }
                 };
-                if old == text {
-                    continue;
-                }
-                let mut merged = serde_json::from_str(old).unwrap_or(serde_json::Value::Null);
-                merge_definition(&mut merged, def.clone());
-                let merged = merged.to_string();
-                if *old != merged {
-                    changed.push((id, merged));
-                }
+                now_stored.push((id.to_string(), stored));
             }
             for chunk in changed.chunks(BATCH / 2) {
                 let sql = anonymous(
@@ -701,8 +764,17 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            fresh.len()
-        }))
+            let last = seqs.values().copied().max().unwrap_or(newest);
+            (fresh.len(), (newest, last, now_stored))
+        });
+        if !is_postgres {
+            let (before, last, stored) = remember;
+            self.definitions
+                .lock()
+                .expect("definitions cache")
+                .committed(before, last, stored);
+        }
+        Ok(count)
     }
 
     /// One statement by id: `voided` selects whether the caller asks for a voided one

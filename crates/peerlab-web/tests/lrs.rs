@@ -34,6 +34,7 @@ backend_tests! {
     the_alternate_request_syntax_in_1_0_3_only,
     stored_never_goes_back,
     a_store_from_before_the_statement_index_is_upgraded,
+    the_latest_definition_wins_with_two_writers,
 }
 
 const COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
@@ -1617,4 +1618,55 @@ async fn a_store_from_before_the_statement_index_is_upgraded(b: Backend) {
     if let Some(dir) = dir {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// Data 2.4.4.1 (canonical definition): the latest statement's definition wins, also when a
+/// second process (here a second store on the same database) wrote in between; SQLite's
+/// writer remembers the definitions it stored and must notice.
+async fn the_latest_definition_wins_with_two_writers(b: Backend) {
+    let app = common::spawn(b).await;
+    let other = peerlab_store::Store::open(&app.location, peerlab_store::Create::MustExist)
+        .await
+        .expect("a second store");
+    let authority =
+        json!({"objectType": "Agent", "account": {"homePage": "http://x.example", "name": "t"}});
+    let activity = "http://example.com/course";
+    let with_type = |kind: &str| {
+        json!({
+            "actor": {"mbox": "mailto:ana@example.com"},
+            "verb": {"id": COMPLETED},
+            "object": {"id": activity, "definition": {"type": kind, "name": {"en-US": "A course"}}},
+        })
+    };
+    let store_in = |store: &peerlab_store::Store, s: Value| {
+        let store = store.clone();
+        let authority = authority.clone();
+        async move {
+            let (new, _) =
+                peerlab_web::xapi::prepare(&s, peerlab_xapi::Version::V1_0_3, &authority, 1_000);
+            peerlab_web::xapi::insert(&store, &[s], &[new], &[], None)
+                .await
+                .expect("insert");
+        }
+    };
+    let kind = |store: &peerlab_store::Store| {
+        let store = store.clone();
+        async move {
+            let text = store
+                .activity_definition(activity)
+                .await
+                .expect("read")
+                .expect("defined");
+            serde_json::from_str::<Value>(&text).expect("json")["type"].clone()
+        }
+    };
+    let (one, two) = ("http://example.com/one", "http://example.com/two");
+    store_in(&app.store, with_type(one)).await;
+    assert_eq!(kind(&app.store).await, json!(one));
+    store_in(&other, with_type(two)).await;
+    assert_eq!(kind(&app.store).await, json!(two));
+    // The first writer sends the definition it stored before: it is the latest again.
+    store_in(&app.store, with_type(one)).await;
+    assert_eq!(kind(&other).await, json!(one));
+    other.close().await;
 }

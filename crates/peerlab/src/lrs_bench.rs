@@ -28,6 +28,8 @@ pub struct Options {
     pub batch: usize,
     pub measure: usize,
     pub queries: usize,
+    /// Statements carry a random id made by the client.
+    pub client_ids: bool,
 }
 
 const VERBS: [&str; 12] = [
@@ -49,8 +51,8 @@ const ACTIVITIES: usize = 20_000;
 
 /// A realistic statement: an agent from a company of 5,000, a verb, one of 20,000 activities
 /// with a definition, a score, a duration, context with a registration, a parent and a
-/// platform, and an extension. About 1 KB of JSON.
-fn statement(rng: &mut StdRng) -> Value {
+/// platform, and an extension. About 1 KB of JSON. With `client_id`, a random id as well.
+fn statement(rng: &mut StdRng, client_id: bool) -> Value {
     let agent = rng.gen_range(0..AGENTS);
     let activity = rng.gen_range(0..ACTIVITIES);
     let verb = VERBS[rng.gen_range(0..VERBS.len())];
@@ -62,7 +64,7 @@ fn statement(rng: &mut StdRng) -> Value {
         rng.gen_range(0..0x1000),
         rng.gen::<u64>() & 0xffff_ffff_ffff
     );
-    json!({
+    let mut s = json!({
         "actor": {"objectType": "Agent", "name": format!("Learner {agent}"), "mbox": format!("mailto:learner{agent}@example.com")},
         "verb": {"id": verb, "display": {"en-US": verb.rsplit('/').next().unwrap_or(verb)}},
         "object": {
@@ -91,7 +93,11 @@ fn statement(rng: &mut StdRng) -> Value {
             },
         },
         "timestamp": "2026-11-25T09:00:00.000Z",
-    })
+    });
+    if client_id {
+        s["id"] = json!(peerlab_xapi::Uuid::new_v4(rng.gen()).to_string());
+    }
+    s
 }
 
 struct Client {
@@ -139,11 +145,13 @@ impl Client {
 
 /// Batches of `batch` statements, serialised ahead of time so that generating them is not
 /// measured.
-fn batches(seed: u64, count: usize, batch: usize) -> Vec<String> {
+fn batches(seed: u64, count: usize, batch: usize, client_ids: bool) -> Vec<String> {
     let mut rng = StdRng::seed_from_u64(seed);
     (0..count.div_ceil(batch))
         .map(|_| {
-            let list: Vec<Value> = (0..batch).map(|_| statement(&mut rng)).collect();
+            let list: Vec<Value> = (0..batch)
+                .map(|_| statement(&mut rng, client_ids))
+                .collect();
             Value::Array(list).to_string()
         })
         .collect()
@@ -234,16 +242,26 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             base64::engine::general_purpose::STANDARD.encode(format!("{key}:{secret}"))
         ),
     });
-    let sample = statement(&mut StdRng::seed_from_u64(0)).to_string();
+    let sample = statement(&mut StdRng::seed_from_u64(0), options.client_ids).to_string();
     println!(
-        "{backend}: statements of about {} bytes, batches of {}",
+        "{backend}: statements of about {} bytes, batches of {}, ids made by {}",
         sample.len(),
-        options.batch
+        options.batch,
+        if options.client_ids {
+            "the clients (random)"
+        } else {
+            "the LRS"
+        }
     );
 
     let mut stored = 0;
     for (i, &clients) in options.clients.iter().enumerate() {
-        let bodies = batches(i as u64 + 1, options.measure, options.batch);
+        let bodies = batches(
+            i as u64 + 1,
+            options.measure,
+            options.batch,
+            options.client_ids,
+        );
         let n = bodies.len() * options.batch;
         let took = ingest(&client, bodies, clients).await?;
         stored += n;
@@ -263,7 +281,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             let n = chunk.min(rest - done);
             ingest(
                 &client,
-                batches(1_000 + done as u64, n, options.batch),
+                batches(1_000 + done as u64, n, options.batch, options.client_ids),
                 clients,
             )
             .await?;

@@ -137,6 +137,10 @@ enum BenchCommand {
         /// Queries of each kind.
         #[arg(long, default_value_t = 300)]
         queries: usize,
+        /// Clients give each statement a random (version 4) id, as many xAPI libraries do,
+        /// instead of leaving the id to the LRS.
+        #[arg(long)]
+        client_ids: bool,
     },
     /// Diverse groups for a demo company, with earlier random sessions as history: prints the
     /// time to a first grouping and the diversity found within each budget.
@@ -336,6 +340,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             batch,
             measure,
             queries,
+            client_ids,
         }) => {
             lrs_bench::run(lrs_bench::Options {
                 database_url,
@@ -344,6 +349,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 batch,
                 measure,
                 queries,
+                client_ids,
             })
             .await
         }
