@@ -4,7 +4,7 @@
 //!
 //! Like `peerlab-core`, this crate does no IO: no clock, randomness, files or network. The LRS
 //! routes in `peerlab-web` and the storage in `peerlab-store` call it; anything needing the
-//! time (`stored`), randomness (a missing `id`, see [`Uuid::new_v4`]) or the credentials
+//! time (`stored`), randomness (a missing `id`, see [`Uuid::new_v7`]) or the credentials
 //! (`authority`) is passed in or done by them.
 //!
 //! # The model is JSON, not structs
