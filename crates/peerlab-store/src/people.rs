@@ -349,7 +349,7 @@ fn new_person_search_text(rec: &PersonRecord) -> String {
 
 /// Builds a full-text query from user text: every term must match, as a prefix.
 /// DIALECT: FTS5 writes a prefix as `term*`, PostgreSQL `tsquery` as `term:*` joined by `&`.
-fn fts_query(pool: &Pool, raw: &str) -> Option<String> {
+pub(crate) fn fts_query(pool: &Pool, raw: &str) -> Option<String> {
     let terms = text::terms(raw);
     if terms.is_empty() {
         return None;

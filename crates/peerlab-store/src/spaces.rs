@@ -12,7 +12,7 @@ use peerlab_core::space::{PostState, Reaction, SpaceKind, SpaceRole, ThreadKind,
 use peerlab_core::{Role, SkillName};
 use serde::Serialize;
 
-use crate::people::Tx;
+use crate::people::{fts_query, Tx};
 use crate::{conflict_on_unique, on_pool, write_tx, Pool, Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -1313,21 +1313,8 @@ impl Store {
         scope: SearchScope,
         limit: i64,
     ) -> Result<Vec<SearchHit>> {
-        let terms = peerlab_core::text::terms(query);
-        if terms.is_empty() {
+        let Some(q) = fts_query(&self.pool, query) else {
             return Ok(Vec::new());
-        }
-        let q = match self.pool {
-            Pool::Sqlite(_) => terms
-                .iter()
-                .map(|t| format!("{t}*"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            Pool::Postgres(_) => terms
-                .iter()
-                .map(|t| format!("{t}:*"))
-                .collect::<Vec<_>>()
-                .join(" & "),
         };
         // DIALECT: on SQLite the full-text index drives the query, newest match first, so a
         // common word stops after `limit` visible hits instead of collecting every match; on

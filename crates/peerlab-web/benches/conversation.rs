@@ -4,7 +4,7 @@
 //! Run with `cargo bench -p peerlab-web --bench conversation`; set `PEERLAB_BENCH_PG` to a
 //! PostgreSQL admin URL (./scripts/bench does) to measure PostgreSQL too. Environment:
 //! - `PEERLAB_BENCH_REPLIES`: replies in the search corpus (default 1,000,000);
-//! - `PEERLAB_BENCH_VERBOSE=1`: the search query's plan for a common and a rare word;
+//! - `PEERLAB_BENCH_VERBOSE=1`: progress while the search corpus is written;
 //! - `PEERLAB_BENCH_KEEP=1`: keep the databases for a closer look (their places are printed).
 //!
 //! What is timed:
@@ -32,7 +32,7 @@ use peerlab_web::live::Topic;
 use peerlab_web::{AppState, Clock, WebConfig};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::{Connection, Row};
+use sqlx::Connection;
 use tower::ServiceExt;
 
 const THREAD_REPLIES: usize = 200;
@@ -1454,41 +1454,6 @@ impl Fill {
             .expect("indexes"),
         }
     }
-
-    /// Lines of the plan of `sql` with its parameters: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
-    /// EXPLAIN ANALYZE (which runs it).
-    async fn plan(&mut self, sql: &str, q: &str, person: i64) -> Vec<String> {
-        match self {
-            Fill::Sqlite(c) => {
-                let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-                    .bind(q)
-                    .bind(person)
-                    .bind(0i64)
-                    .bind(false)
-                    .bind(20i64)
-                    .fetch_all(&mut *c)
-                    .await
-                    .expect("plan");
-                rows.iter()
-                    .map(|r| r.try_get::<String, _>("detail").unwrap_or_default())
-                    .collect()
-            }
-            Fill::Pg(c) => {
-                let rows = sqlx::query(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"))
-                    .bind(q)
-                    .bind(person)
-                    .bind(0i64)
-                    .bind(false)
-                    .bind(20i64)
-                    .fetch_all(&mut *c)
-                    .await
-                    .expect("plan");
-                rows.iter()
-                    .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
-                    .collect()
-            }
-        }
-    }
 }
 
 async fn search(backend: &str, words: Arc<Words>) {
@@ -1814,112 +1779,41 @@ async fn search(backend: &str, words: Arc<Words>) {
         df_range(&rare),
         rare.iter().take(4).map(|&i| w(i)).collect::<Vec<_>>().join(" "),
     );
-    let n = |v: &Vec<u32>| v.len().max(1);
+    // `count` queries of one word of `ids`, or of two words (`a`'s, and `b`'s `shift` on).
+    let one = |ids: &[u32], count: usize| -> Vec<String> {
+        (0..count)
+            .map(|i| w(ids[i % ids.len().max(1)]).to_string())
+            .collect()
+    };
+    let two = |a: &[u32], b: &[u32], shift: usize| -> Vec<String> {
+        (0..PER_CLASS)
+            .map(|i| {
+                format!(
+                    "{} {}",
+                    w(a[i % a.len().max(1)]),
+                    w(b[(i + shift) % b.len().max(1)])
+                )
+            })
+            .collect()
+    };
     let classes: Vec<(&str, Option<i64>, Vec<String>)> = vec![
-        (
-            "1 common word",
-            None,
-            (0..PER_CLASS)
-                .map(|i| w(common[i % n(&common)]).to_string())
-                .collect(),
-        ),
-        (
-            "1 medium word",
-            None,
-            (0..PER_CLASS)
-                .map(|i| w(medium[i % n(&medium)]).to_string())
-                .collect(),
-        ),
-        (
-            "1 rare word",
-            None,
-            (0..PER_CLASS)
-                .map(|i| w(rare[i % n(&rare)]).to_string())
-                .collect(),
-        ),
-        (
-            "2 common words",
-            None,
-            (0..PER_CLASS)
-                .map(|i| {
-                    format!(
-                        "{} {}",
-                        w(common[i % n(&common)]),
-                        w(common[(i + 3) % n(&common)])
-                    )
-                })
-                .collect(),
-        ),
-        (
-            "2 medium words",
-            None,
-            (0..PER_CLASS)
-                .map(|i| {
-                    format!(
-                        "{} {}",
-                        w(medium[i % n(&medium)]),
-                        w(medium[(i + 1) % n(&medium)])
-                    )
-                })
-                .collect(),
-        ),
-        (
-            "rare + common word",
-            None,
-            (0..PER_CLASS)
-                .map(|i| {
-                    format!(
-                        "{} {}",
-                        w(rare[i % n(&rare)]),
-                        w(common[(i + 1) % n(&common)])
-                    )
-                })
-                .collect(),
-        ),
+        ("1 common word", None, one(&common, PER_CLASS)),
+        ("1 medium word", None, one(&medium, PER_CLASS)),
+        ("1 rare word", None, one(&rare, PER_CLASS)),
+        ("2 common words", None, two(&common, &common, 3)),
+        ("2 medium words", None, two(&medium, &medium, 1)),
+        ("rare + common word", None, two(&rare, &common, 1)),
         (
             "1 common word, in one space",
             Some(spaces[1]),
-            (0..PER_CLASS / 2)
-                .map(|i| w(common[i % n(&common)]).to_string())
-                .collect(),
+            one(&common, PER_CLASS / 2),
         ),
         (
             "1 rare word, in one space",
             Some(spaces[1]),
-            (0..PER_CLASS / 2)
-                .map(|i| w(rare[i % n(&rare)]).to_string())
-                .collect(),
+            one(&rare, PER_CLASS / 2),
         ),
     ];
-
-    if verbose() {
-        let sql = match backend {
-            "sqlite" => "p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH $1)",
-            _ => "p.search @@ to_tsquery('simple', $1)",
-        };
-        // A copy of Store::search_posts' query (scope: everywhere the searcher may read).
-        let sql = format!(
-            "SELECT p.id AS post_id, p.thread_id, t.title AS thread_title, p.space_id, s.name AS space_name, \
-             a.name AS author_name, p.body, p.created_at \
-             FROM posts p JOIN threads t ON t.id = p.thread_id JOIN spaces s ON s.id = p.space_id \
-             LEFT JOIN people a ON a.id = p.author_id \
-             WHERE {sql} AND p.state = 'visible' AND s.visibility <> 'confidential' AND $3 = $3 AND (s.visibility = 'open' \
-             OR EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.person_id = $2) \
-             OR ($4 AND s.visibility = 'private')) ORDER BY p.id DESC LIMIT $5"
-        );
-        for ids in [&common, &rare] {
-            let Some(&id) = ids.first() else { continue };
-            let term = &words.stems[id as usize];
-            let q = match backend {
-                "sqlite" => format!("{term}*"),
-                _ => format!("{term}:*"),
-            };
-            println!("  plan for '{}' ({} posts):", w(id), df[id as usize]);
-            for line in fill.plan(&sql, &q, searcher).await {
-                println!("    {line}");
-            }
-        }
-    }
 
     let scope = |space_id| SearchScope {
         person_id: searcher,

@@ -311,22 +311,20 @@ impl Checker {
     }
 
     fn iri(&mut self, value: &Value, path: &str) {
-        if let Some(s) = self.string(value, path) {
-            if !is_iri(s) {
-                self.fail(
-                    path,
-                    "must be an absolute IRI (a scheme, a colon and no spaces)",
-                );
-            }
-        }
+        self.absolute(value, path, "IRI");
     }
 
+    /// An IRL is an IRI meant to be fetched: the syntax checked is the same.
     fn irl(&mut self, value: &Value, path: &str) {
+        self.absolute(value, path, "IRL");
+    }
+
+    fn absolute(&mut self, value: &Value, path: &str, kind: &str) {
         if let Some(s) = self.string(value, path) {
             if !is_iri(s) {
                 self.fail(
                     path,
-                    "must be an absolute IRL (a scheme, a colon and no spaces)",
+                    format!("must be an absolute {kind} (a scheme, a colon and no spaces)"),
                 );
             }
         }
