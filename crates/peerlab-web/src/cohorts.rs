@@ -10,7 +10,6 @@
 //! [`MAX_PEOPLE`] people, because the search keeps a distance for every pair.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
 use peerlab_core::cohort::groups::{self, GroupOptions, RoleSpec, SizeRange, Weights};
@@ -21,9 +20,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-use crate::api::ApiJson;
-use crate::auth::ApiUser;
-use crate::error::{ApiResult, Error};
+use crate::error::{Error, Kind};
+use crate::kit::extract::ApiJson;
+use crate::kit::http::ApiResult;
+use crate::kit::routes::ApiRoutes;
+use crate::kit::session::ApiUser;
 use crate::AppState;
 
 /// The most people one request may group or pair.
@@ -72,7 +73,7 @@ fn one() -> u64 {
 }
 
 fn invalid(message: impl Into<String>) -> Error {
-    Error::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
+    Error::new(Kind::Invalid, "invalid_input", message)
 }
 
 // Objects to a header (the keys in order of first appearance) and rows of text fields. A
@@ -337,4 +338,18 @@ pub async fn pairs_handler(
     })
     .await?;
     outcome.map(Json).map_err(|e| invalid(e.to_string()).into())
+}
+
+pub fn api() -> ApiRoutes {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::post;
+    ApiRoutes::new()
+        .route(
+            "/groups",
+            post(groups_handler).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route(
+            "/pairs",
+            post(pairs_handler).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
 }

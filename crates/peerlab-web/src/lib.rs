@@ -1,25 +1,20 @@
 //! peerlab's HTTP layer: server-rendered pages, the JSON API under `/api/v1`, authentication,
 //! health endpoints and request logging.
 //!
-//! Handlers parse input into the core's validated values, check authorisation, and call the
-//! store; they never contain SQL. Pages and the API call the same functions (see
-//! [`experts`]), so a capability behaves the same in both. Everything the server needs at
-//! run time — templates, CSS, the OpenAPI document — is compiled into the binary.
+//! Each feature is a folder with its operations (`ops`, which speak no HTTP and return the
+//! domain's [`Error`]), its pages and its API: [`auth`], [`people`], [`spaces`], `grouping`
+//! and [`lrs`]. They all build on [`kit`] (errors as HTTP, extractors, sessions, pages, live
+//! updates), which knows no feature. Handlers parse input into the core's validated values,
+//! check authorisation, and call the store; they never contain SQL. Everything the server
+//! needs at run time — templates, CSS, the OpenAPI document — is compiled into the binary.
 
-mod api;
-mod auth;
+pub mod auth;
 mod cohorts;
-mod conversation;
-mod error;
-pub mod experts;
-mod import;
-pub mod live;
-mod lrs_pages;
-mod pages;
-pub mod social;
-mod spaces;
-mod spaces_api;
-pub mod xapi;
+pub mod error;
+pub mod kit;
+pub mod lrs;
+pub mod people;
+pub mod spaces;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -29,14 +24,22 @@ use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use kit::extract::MAX_JSON_BYTES;
+use kit::http::ApiError;
+use kit::routes::ApiRoutes;
 use peerlab_store::Store;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 
-pub use auth::{hash_password, new_secret, sha256_hex};
-pub use pages::INVITATION_DAYS;
+pub use auth::ops::INVITATION_DAYS;
+pub use auth::password::hash_password;
+pub use error::{Error, Kind};
+pub use kit::live;
+pub use kit::secret::{new_secret, sha256_hex};
+pub use lrs::{social, xapi};
+pub use people::experts;
 
 /// Where time comes from. Handlers never read the system clock directly, so tests can move
 /// time forward to expire sessions and throttle windows.
@@ -96,7 +99,7 @@ pub struct AppState {
     pub store: Store,
     pub clock: Clock,
     pub config: Arc<WebConfig>,
-    imports: import::Jobs,
+    imports: people::import::Jobs,
     hashing: Arc<tokio::sync::Semaphore>,
     // Grouping and matching searches, one at a time: each already uses a core fully.
     searching: Arc<tokio::sync::Semaphore>,
@@ -106,14 +109,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, clock: Clock, config: WebConfig) -> Self {
-        auth::warm_up();
+        auth::password::warm_up();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             live: live::Hub::new(&store),
             store,
             clock,
             config: Arc::new(config),
-            imports: import::Jobs::default(),
+            imports: people::import::Jobs::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
             searching: Arc::new(tokio::sync::Semaphore::new(1)),
         }
@@ -130,17 +133,24 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// passes through (request id, tracing).
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(pages::router())
+        .merge(auth::router())
+        .merge(people::router())
         .merge(spaces::router())
-        .merge(lrs_pages::router())
-        .nest("/api/v1", api::router().merge(spaces_api::router()))
+        .merge(lrs::router())
+        .nest(
+            "/api/v1",
+            api()
+                .into_router()
+                .fallback(|| async { ApiError(Error::not_found("API endpoint")) })
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES)),
+        )
         .nest_service("/xapi", xapi::service(state.clone()))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/assets/app.css", get(css))
         .route("/assets/app.js", get(js))
         .route("/assets/icon.svg", get(icon))
-        .fallback(pages::not_found)
+        .fallback(kit::page::not_found)
         .with_state(state)
         .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
             for (name, value) in security_headers() {
@@ -167,6 +177,32 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+}
+
+/// The JSON API under `/api/v1`, described by `openapi.json` (served at
+/// `/api/v1/openapi.json`). Every request but the document itself needs a bearer token;
+/// errors are `{"error": "<stable_code>", "message": "..."}`.
+fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .route("/openapi.json", get(openapi))
+        .merge(auth::api())
+        .merge(people::api())
+        .merge(spaces::api())
+        .merge(cohorts::api())
+}
+
+/// The path of every route of the JSON API, as axum spells them (`/people/{id}`), for the
+/// test that compares the router with `openapi.json`.
+pub fn api_paths() -> Vec<&'static str> {
+    api().paths().to_vec()
+}
+
+async fn openapi() -> axum::response::Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+        .into_response()
 }
 
 /// The path as logs show it: an invitation link's secret is replaced, so that reading the

@@ -6,7 +6,6 @@
 //! they read but may not act in is 403 with the reason; a rule of the data (a locked thread,
 //! a second reaction, the last facilitator leaving) is 409.
 
-use axum::http::StatusCode;
 use peerlab_core::space::{
     self, Access, PostState, Reaction, SpaceKind, SpaceRole, ThreadKind, Viewer, Visibility,
 };
@@ -17,10 +16,10 @@ use peerlab_store::{
 };
 use serde::Deserialize;
 
-use crate::auth::User;
-use crate::error::Error;
-use crate::live::Event;
-use crate::social::{self, Action, SpaceRef, ThreadRef};
+use crate::error::{Error, Kind};
+use crate::kit::live::{Message, Topic};
+use crate::kit::session::User;
+use crate::lrs::social::{self, Action, SpaceRef, ThreadRef};
 use crate::AppState;
 
 /// A space as one person sees it.
@@ -46,7 +45,7 @@ impl Ctx {
         }
         if !self.accepted() {
             return Err(Error::new(
-                StatusCode::FORBIDDEN,
+                Kind::Forbidden,
                 "rules_not_accepted",
                 format!(
                     "accept the space's ground rules (version {}) before you contribute",
@@ -123,7 +122,7 @@ pub async fn post(state: &AppState, user: &User, post_id: i64) -> Result<(Ctx, P
 
 /// A 404 about the space becomes a 404 about the thing asked for.
 fn hide_as(e: Error, what: &str) -> Error {
-    if e.status == StatusCode::NOT_FOUND {
+    if e.kind == Kind::NotFound {
         Error::not_found(what)
     } else {
         e
@@ -330,7 +329,7 @@ pub async fn invite(
     let email = Email::parse(email)?;
     let Some(person) = state.store.person_by_email(&email).await? else {
         return Err(Error::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Invalid,
             "invalid_input",
             format!("nobody in peerlab has the e-mail address {email}"),
         ));
@@ -459,7 +458,7 @@ pub async fn create_thread(
         .store
         .create_thread(&new, user.id(), state.now())
         .await?;
-    state.live.publish(Event::post(space_id, written));
+    publish_post(state, space_id, written);
     let thread = ThreadRef {
         id: written.thread_id,
         title: new.title,
@@ -495,7 +494,7 @@ pub async fn reply(
         .store
         .reply(thread_id, &post, user.id(), state.now())
         .await?;
-    state.live.publish(Event::post(ctx.space.id, written));
+    publish_post(state, ctx.space.id, written);
     social::record(
         state,
         user,
@@ -542,7 +541,7 @@ pub async fn edit_post(
         .store
         .edit_post(post_id, &input, user.id(), state.now())
         .await?;
-    state.live.publish(Event::post(ctx.space.id, written));
+    publish_post(state, ctx.space.id, written);
     Ok(written)
 }
 
@@ -552,7 +551,7 @@ pub async fn delete_post(state: &AppState, user: &User, post_id: i64) -> Result<
         return Err(Error::forbidden("only its author may delete a post"));
     }
     let written = state.store.delete_post(post_id, state.now()).await?;
-    state.live.publish(Event::post(ctx.space.id, written));
+    publish_post(state, ctx.space.id, written);
     Ok(written)
 }
 
@@ -574,7 +573,7 @@ pub async fn react(
     } else {
         state.store.unreact(post_id, user.id(), reaction).await?
     };
-    state.live.publish(Event::post(ctx.space.id, written));
+    publish_post(state, ctx.space.id, written);
     if on {
         if let Some(thread) = state.store.thread(post.thread_id).await? {
             social::record(
@@ -613,7 +612,7 @@ pub async fn accept_answer(
         .store
         .accept_answer(thread_id, post_id, user.id(), state.now())
         .await?;
-    state.live.publish(Event::post(ctx.space.id, written));
+    publish_post(state, ctx.space.id, written);
     social::record(
         state,
         user,
@@ -650,7 +649,7 @@ pub async fn flag(
         .flag(post_id, user.id(), &reason, state.now())
         .await?;
     if hidden {
-        state.live.publish(Event::post(ctx.space.id, written));
+        publish_post(state, ctx.space.id, written);
     }
     Ok((written, hidden))
 }
@@ -673,7 +672,7 @@ pub async fn moderate(
         .store
         .moderate(post_id, what, user.id(), &note, state.now())
         .await?;
-    state.live.publish(Event::post(ctx.space.id, written));
+    publish_post(state, ctx.space.id, written);
     Ok(written)
 }
 
@@ -689,7 +688,7 @@ pub async fn lock(
         .store
         .lock_thread(thread_id, locked, user.id(), state.now())
         .await?;
-    state.live.publish(Event::thread(ctx.space.id, thread_id));
+    publish_thread(state, ctx.space.id, thread_id);
     Ok(())
 }
 
@@ -715,4 +714,30 @@ pub async fn search(
         space_id,
     };
     Ok(state.store.search_posts(query, scope, limit).await?)
+}
+
+/// Tells the thread's live listeners which post changed, and its space's listeners that the
+/// thread has new activity.
+fn publish_post(state: &AppState, space_id: i64, written: Written) {
+    state.live.publish(&[
+        (
+            Topic::Thread(written.thread_id),
+            Message::ids("post", &[("post", written.post_id)]),
+        ),
+        (
+            Topic::Space(space_id),
+            Message::ids("item", &[("thread", written.thread_id)]),
+        ),
+    ]);
+}
+
+/// Tells the thread's live listeners that the thread itself changed (locked, unlocked).
+fn publish_thread(state: &AppState, space_id: i64, thread_id: i64) {
+    state.live.publish(&[
+        (Topic::Thread(thread_id), Message::ids("thread", &[])),
+        (
+            Topic::Space(space_id),
+            Message::ids("item", &[("thread", thread_id)]),
+        ),
+    ]);
 }

@@ -254,8 +254,8 @@ pub fn parse_scopes(raw: &str) -> Result<String, String> {
 
 /// A new credential's key and secret: random, URL-safe, and only the secret's SHA-256 stored.
 pub fn new_credential() -> (String, String) {
-    let key = crate::auth::new_secret()[..20].to_string();
-    (key, crate::auth::new_secret())
+    let key = crate::kit::secret::new_secret()[..20].to_string();
+    (key, crate::kit::secret::new_secret())
 }
 
 // ---- Errors and responses ---------------------------------------------------------------
@@ -428,7 +428,10 @@ async fn client(state: &AppState, headers: &HeaderMap, need: Need) -> XResult<Cl
     let Some((credential, hash)) = found else {
         return Err(unauthorised("these LRS credentials are unknown or revoked"));
     };
-    if !crate::auth::constant_time_eq(crate::auth::sha256_hex(secret).as_bytes(), hash.as_bytes()) {
+    if !crate::kit::secret::constant_time_eq(
+        crate::kit::secret::sha256_hex(secret).as_bytes(),
+        hash.as_bytes(),
+    ) {
         return Err(unauthorised("these LRS credentials are unknown or revoked"));
     }
     let has = |s: &str| credential.scopes().any(|x| x == s);

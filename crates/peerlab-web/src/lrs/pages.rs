@@ -10,11 +10,11 @@ use peerlab_store::{Credential, LrsStats, StatementQuery};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::auth::{CsrfForm, User};
 use crate::error::Error;
 #[allow(unused_imports)]
-use crate::pages::filters;
-use crate::pages::{date, render, see_other, ForUser, Nav, PageResult};
+use crate::kit::page::filters;
+use crate::kit::page::{date, render, see_other, ForUser, Nav, PageResult};
+use crate::kit::session::{CsrfForm, User};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -170,7 +170,7 @@ async fn page(
                             .and_then(Value::as_str)
                             .unwrap_or("")
                             .to_string(),
-                        stored: crate::xapi::iso(s.stored),
+                        stored: super::xapi::iso(s.stored),
                         actor: name_of(v.get("actor")),
                         verb: name_of(v.get("verb")),
                         object: name_of(v.get("object")),
@@ -180,14 +180,14 @@ async fn page(
                 .collect();
             (rows, None)
         }
-        Err(e) => (Vec::new(), Some(crate::pages::capitalize(&e.message))),
+        Err(e) => (Vec::new(), Some(crate::kit::page::capitalize(&e.message))),
     };
     let mut r = render(&LrsPage {
         nav: Nav::new(Some(user), "lrs"),
         base: format!("{}/xapi/", state.config.public_url.trim_end_matches('/')),
         stats: state.store.lrs_stats().await.for_user(user)?,
         credentials: state.store.lrs_credentials().await.for_user(user)?,
-        scopes: crate::xapi::SCOPES,
+        scopes: super::xapi::SCOPES,
         created,
         filter,
         rows,
@@ -229,16 +229,16 @@ async fn create_credential(
         )))
         .for_user(user);
     }
-    let scopes = crate::xapi::parse_scopes(&f.form.scopes)
+    let scopes = super::xapi::parse_scopes(&f.form.scopes)
         .map_err(|m| Error::from(peerlab_core::ValueError::new("scopes", m)))
         .for_user(user)?;
-    let (key, secret) = crate::xapi::new_credential();
+    let (key, secret) = super::xapi::new_credential();
     state
         .store
         .create_credential(
             name,
             &key,
-            &crate::auth::sha256_hex(&secret),
+            &crate::kit::secret::sha256_hex(&secret),
             &scopes,
             Some(user.id()),
             state.now(),

@@ -1,38 +1,31 @@
-//! The JSON API under `/api/v1`, described by `openapi.json` (served at
-//! `/api/v1/openapi.json`). Every request but the document itself needs a bearer token.
-//! Errors are `{"error": "<stable_code>", "message": "..."}`.
+//! The people API under `/api/v1`: who am I, the directory, profiles, skills, wants,
+//! endorsements, roles, invitations, the expert finder and the import.
 
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use peerlab_core::{Level, Role, SkillName};
 use peerlab_store::{DirectoryFilter, Person, PersonSkill, PersonSummary, SkillRef};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, Error};
-use crate::import::{self, Refusal, MAX_IMPORT_BYTES};
+use super::import::{self, Refusal, MAX_IMPORT_BYTES};
+use crate::error::{Error, Kind};
+use crate::kit::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::kit::http::ApiResult;
+use crate::kit::routes::ApiRoutes;
+use crate::kit::session::ApiUser;
 use crate::AppState;
 
-/// The largest JSON body the API reads.
-pub const MAX_JSON_BYTES: usize = 64 * 1024;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
         .route("/me", get(me))
         .route("/me/skills", post(set_skill))
         .route("/me/skills/{skill_id}", delete(remove_skill))
         .route("/me/wants", post(add_want))
         .route("/me/wants/{skill_id}", delete(remove_want))
-        .route("/me/tokens", get(list_tokens).post(create_token))
-        .route("/me/tokens/{id}", delete(revoke_token))
         .route("/people", get(people))
         .route(
             "/people/import",
@@ -47,101 +40,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/skills", get(skills))
         .route("/experts", get(experts))
-        .route("/coach", post(coach))
-        .route(
-            "/groups",
-            post(crate::cohorts::groups_handler).layer(axum::extract::DefaultBodyLimit::max(
-                crate::cohorts::MAX_BODY_BYTES,
-            )),
-        )
-        .route(
-            "/pairs",
-            post(crate::cohorts::pairs_handler).layer(axum::extract::DefaultBodyLimit::max(
-                crate::cohorts::MAX_BODY_BYTES,
-            )),
-        )
-        .fallback(|| async { ApiError(Error::not_found("API endpoint")) })
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
-}
-
-async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../openapi.json"),
-    )
-        .into_response()
-}
-
-/// JSON input whose rejections are API errors with precise codes.
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
-        use axum::extract::rejection::JsonRejection as J;
-        match Json::<T>::from_request(req, s).await {
-            Ok(Json(t)) => Ok(ApiJson(t)),
-            Err(J::MissingJsonContentType(_)) => Err(Error::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as JSON with Content-Type: application/json",
-            )
-            .into()),
-            Err(J::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(Error::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    format!(
-                        "the body is larger than the {} KiB limit",
-                        MAX_JSON_BYTES / 1024
-                    ),
-                )
-                .into())
-            }
-            Err(J::JsonDataError(e)) => Err(Error::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                e.body_text(),
-            )
-            .into()),
-            Err(e) => {
-                Err(Error::new(StatusCode::BAD_REQUEST, "invalid_json", e.body_text()).into())
-            }
-        }
-    }
-}
-
-/// Query parameters whose rejections (unknown or malformed parameters) are 400s.
-pub struct ApiQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, s).await {
-            Ok(q) => Ok(ApiQuery(q.0)),
-            Err(e) => {
-                Err(Error::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()).into())
-            }
-        }
-    }
-}
-
-/// A path whose malformed parts (a non-numeric id) are 400s.
-pub struct ApiPath<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
-        match Path::<T>::from_request_parts(parts, s).await {
-            Ok(p) => Ok(ApiPath(p.0)),
-            Err(e) => {
-                Err(Error::new(StatusCode::BAD_REQUEST, "invalid_path", e.body_text()).into())
-            }
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -259,7 +157,7 @@ async fn set_role(
 ) -> ApiResult<StatusCode> {
     user.require_admin()?;
     let role = Role::parse(&body.role)?;
-    crate::pages::change_role(&state, id, role).await?;
+    super::ops::change_role(&state, id, role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -274,10 +172,10 @@ async fn invite(
         .person(id)
         .await?
         .ok_or_else(|| Error::not_found("person"))?;
-    let link = crate::pages::invitation_link(&state, id).await?;
+    let link = crate::auth::ops::invitation_link(&state, id).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "url": link, "expires_in_days": crate::pages::INVITATION_DAYS })),
+        Json(json!({ "url": link, "expires_in_days": crate::auth::ops::INVITATION_DAYS })),
     ))
 }
 
@@ -342,13 +240,13 @@ async fn endorse(
 ) -> ApiResult<StatusCode> {
     if id == user.id() {
         return Err(Error::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Invalid,
             "self_endorsement",
             "you cannot endorse your own skill",
         )
         .into());
     }
-    crate::social::endorse(&state, &user, id, skill_id).await?;
+    crate::lrs::social::endorse(&state, &user, id, skill_id).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -385,40 +283,11 @@ struct ExpertsQuery {
     limit: Option<i64>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CoachBody {
-    question: String,
-}
-
-/// The longest question the coach reads; a reflection question is a sentence or two.
-const MAX_QUESTION_CHARS: usize = 1_000;
-
-/// The question coach (S5): is a reflection question open or closed, and an open rewording.
-async fn coach(
-    _: ApiUser,
-    ApiJson(body): ApiJson<CoachBody>,
-) -> ApiResult<Json<peerlab_core::coach::Advice>> {
-    let chars = body.question.trim().chars().count();
-    if chars == 0 || chars > MAX_QUESTION_CHARS {
-        return Err(invalid_question(chars).into());
-    }
-    Ok(Json(peerlab_core::coach::advise(&body.question)))
-}
-
-fn invalid_question(chars: usize) -> Error {
-    Error::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_input",
-        format!("question: give a question of 1 to {MAX_QUESTION_CHARS} characters, not {chars}"),
-    )
-}
-
 async fn experts(
     State(state): State<AppState>,
     _: ApiUser,
     ApiQuery(q): ApiQuery<ExpertsQuery>,
-) -> ApiResult<Json<Vec<crate::experts::Expert>>> {
+) -> ApiResult<Json<Vec<super::experts::Expert>>> {
     let limit = check_limit(q.limit, 20)?;
     let skill = q.skill.trim();
     if skill.is_empty() || skill.chars().count() > 200 {
@@ -427,39 +296,8 @@ async fn experts(
         );
     }
     Ok(Json(
-        crate::experts::find(&state.store, skill, limit as usize).await?,
+        super::experts::find(&state.store, skill, limit as usize).await?,
     ))
-}
-
-async fn list_tokens(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-) -> ApiResult<Json<Vec<peerlab_store::ApiToken>>> {
-    Ok(Json(state.store.api_tokens(user.id()).await?))
-}
-
-async fn create_token(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<NameBody>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let (id, token) = crate::pages::new_api_token(&state, user.id(), &body.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "name": body.name.trim(), "token": token })),
-    ))
-}
-
-async fn revoke_token(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<StatusCode> {
-    state
-        .store
-        .revoke_api_token(user.id(), id, state.now())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Imports a CSV body synchronously: 200 with the counts, or 422 with every bad row.
@@ -485,7 +323,7 @@ async fn import_people(
             json!({ "created": summary.created, "updated": summary.updated }),
         )),
         Err(Refusal::Invalid(peerlab_core::import::ImportError::File(message))) => {
-            Err(Error::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv", message).into())
+            Err(Error::new(Kind::Invalid, "invalid_csv", message).into())
         }
         Err(Refusal::Invalid(e @ peerlab_core::import::ImportError::Rows { .. })) => {
             let peerlab_core::import::ImportError::Rows { errors, total } = &e else {
@@ -496,7 +334,7 @@ async fn import_people(
                 .map(|r| json!({ "line": r.line, "reason": r.reason }))
                 .collect();
             Err(Error::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Kind::Invalid,
                 "invalid_csv",
                 format!("nothing was imported: {e}"),
             )

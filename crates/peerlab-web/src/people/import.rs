@@ -20,7 +20,7 @@ pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 /// The refusal of a file over [`MAX_IMPORT_BYTES`].
 pub fn too_large() -> Error {
     Error::new(
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        crate::error::Kind::TooLarge,
         "too_large",
         format!(
             "the file is larger than the {} MB limit; split it into smaller files",
@@ -96,7 +96,7 @@ pub async fn run(
 
 /// Starts an import in the background and returns its job id.
 pub fn start(state: &AppState, file_name: String, bytes: Vec<u8>) -> String {
-    let id = crate::auth::new_secret()[..16].to_string();
+    let id = crate::kit::secret::new_secret()[..16].to_string();
     if let Ok(mut jobs) = state.imports.0.lock() {
         // Finished jobs are kept so their result pages stay readable, but not without end.
         if jobs.len() >= MAX_KEPT_JOBS {

@@ -20,7 +20,7 @@ use peerlab_core::space::{Reaction, ThreadKind, Visibility};
 use peerlab_xapi::{Uuid, Version};
 use serde_json::{json, Value};
 
-use crate::auth::User;
+use crate::kit::session::User;
 use crate::AppState;
 
 /// Where peerlab's own extensions and activity types live.
@@ -270,14 +270,14 @@ pub async fn record(state: &AppState, user: &User, action: Action) {
         base,
         (&user.0.name, &user.0.email),
         &action,
-        crate::xapi::new_id(state.now()),
+        super::xapi::new_id(state.now()),
     );
     if let Err(errors) = peerlab_xapi::validate_statement(&s, Version::V1_0_3) {
         tracing::error!(?errors, "a social statement is invalid; not recorded");
         return;
     }
-    let (new, _) = crate::xapi::prepare(&s, Version::V1_0_3, &authority(base), state.now());
-    if let Err(e) = crate::xapi::insert(&state.store, &[s], &[new], &[], None).await {
+    let (new, _) = super::xapi::prepare(&s, Version::V1_0_3, &authority(base), state.now());
+    if let Err(e) = super::xapi::insert(&state.store, &[s], &[new], &[], None).await {
         tracing::error!(error = %e, "could not record a social statement");
     }
 }

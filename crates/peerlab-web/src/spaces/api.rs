@@ -1,23 +1,26 @@
 //! The API of spaces and conversation under `/api/v1` (documented in `openapi.json`): the
-//! same operations as the pages, through [`crate::conversation`], answered in JSON.
+//! same operations as the pages, through [`super::ops`], answered in JSON.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use peerlab_core::space::PostState;
 use peerlab_store::{Moderation, Post};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{ApiJson, ApiPath, ApiQuery, MAX_JSON_BYTES};
-use crate::auth::ApiUser;
-use crate::conversation::{self as conv, SettingsForm, SpaceForm, ThreadForm};
-use crate::error::{ApiResult, Error};
+use super::ops::{self as conv, SettingsForm, SpaceForm, ThreadForm};
+use crate::error::{Error, Kind};
+use crate::kit::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::kit::http::ApiResult;
+use crate::kit::routes::ApiRoutes;
+use crate::kit::session::ApiUser;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn api() -> ApiRoutes {
+    ApiRoutes::new()
+        .route("/coach", post(coach))
         .route("/spaces", get(spaces).post(create_space))
         .route("/spaces/{id}", get(space).put(update_space))
         .route("/spaces/{id}/rules", put(set_rules))
@@ -50,7 +53,6 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search))
         .route("/notifications", get(notifications))
         .route("/notifications/read", post(mark_read))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
 
 type Created = (StatusCode, Json<Value>);
@@ -295,7 +297,7 @@ async fn create_thread(
 ) -> ApiResult<Created> {
     if body.skills.iter().any(|s| s.contains(',')) {
         return Err(Error::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Invalid,
             "invalid_input",
             "skills: a skill name has no commas",
         )
@@ -569,4 +571,33 @@ async fn mark_read(
         .mark_read(user.id(), body.id, state.now())
         .await?;
     Ok(done())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoachBody {
+    question: String,
+}
+
+/// The longest question the coach reads; a reflection question is a sentence or two.
+const MAX_QUESTION_CHARS: usize = 1_000;
+
+/// The question coach (S5): is a reflection question open or closed, and an open rewording.
+async fn coach(
+    _: ApiUser,
+    ApiJson(body): ApiJson<CoachBody>,
+) -> ApiResult<Json<peerlab_core::coach::Advice>> {
+    let chars = body.question.trim().chars().count();
+    if chars == 0 || chars > MAX_QUESTION_CHARS {
+        return Err(invalid_question(chars).into());
+    }
+    Ok(Json(peerlab_core::coach::advise(&body.question)))
+}
+
+fn invalid_question(chars: usize) -> Error {
+    Error::new(
+        Kind::Invalid,
+        "invalid_input",
+        format!("question: give a question of 1 to {MAX_QUESTION_CHARS} characters, not {chars}"),
+    )
 }

@@ -20,11 +20,14 @@ use peerlab_store::{
 };
 use serde::Deserialize;
 
-use crate::auth::{CsrfForm, User};
-use crate::conversation::{self as conv, Ctx, SettingsForm, SpaceForm, ThreadForm};
-use crate::error::Error;
-use crate::live::Topic;
-use crate::pages::{date, filters, render, see_other, ForUser, Nav, PageError, PageResult};
+use super::ops::{self as conv, Ctx, SettingsForm, SpaceForm, ThreadForm};
+use crate::error::{self, Error};
+use crate::kit::http::status;
+use crate::kit::live::Topic;
+use crate::kit::page::{
+    capitalize, date, filters, render, see_other, ForUser, Nav, PageError, PageResult,
+};
+use crate::kit::session::{CsrfForm, User};
 use crate::AppState;
 
 pub fn router() -> axum::Router<AppState> {
@@ -150,8 +153,8 @@ async fn spaces_page(State(state): State<AppState>, user: User) -> PageResult {
 async fn create_space(State(state): State<AppState>, f: CsrfForm<SpaceForm>) -> PageResult {
     match conv::create_space(&state, &f.user, &f.form).await {
         Ok(id) => Ok(see_other(&format!("/spaces/{id}"))),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            spaces_list(&state, &f.user, Some(crate::pages::capitalize(&e.message))).await
+        Err(e) if e.kind == error::Kind::Invalid => {
+            spaces_list(&state, &f.user, Some(capitalize(&e.message))).await
         }
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
@@ -251,7 +254,7 @@ async fn space_view(
         .filter(|k| *k != ThreadKind::Prompt || ctx.access.facilitate)
         .collect();
     let (status, error) = match error {
-        Some((s, m)) => (s, Some(crate::pages::capitalize(&m))),
+        Some((s, m)) => (s, Some(capitalize(&m))),
         None => (StatusCode::OK, None),
     };
     let mut r = render(&SpacePage {
@@ -318,7 +321,7 @@ async fn new_thread(
     }
     match conv::create_thread(&state, &f.user, id, t).await {
         Ok(w) => Ok(see_other(&format!("/threads/{}", w.thread_id))),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(e) if e.kind == error::Kind::Invalid => {
             space_view(
                 &state,
                 &f.user,
@@ -326,7 +329,7 @@ async fn new_thread(
                 String::new(),
                 draft,
                 None,
-                Some((e.status, e.message)),
+                Some((status(e.kind), e.message)),
             )
             .await
         }
@@ -646,7 +649,7 @@ async fn thread_view(
         .await
         .for_user(user)?;
     let (status, error) = match error {
-        Some((s, m)) => (s, Some(crate::pages::capitalize(&m))),
+        Some((s, m)) => (s, Some(capitalize(&m))),
         None => (StatusCode::OK, None),
     };
     let mut r = render(&ThreadPage {
@@ -672,7 +675,7 @@ async fn thread_events(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     conv::thread(&state, &user, id).await.for_user(&user)?;
-    Ok(crate::live::stream(state.live.subscribe(Topic::Thread(id))).into_response())
+    Ok(crate::kit::live::stream(state.live.subscribe(Topic::Thread(id))).into_response())
 }
 
 async fn space_events(
@@ -681,7 +684,7 @@ async fn space_events(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     conv::space(&state, &user, id).await.for_user(&user)?;
-    Ok(crate::live::stream(state.live.subscribe(Topic::Space(id))).into_response())
+    Ok(crate::kit::live::stream(state.live.subscribe(Topic::Space(id))).into_response())
 }
 
 #[derive(Template)]
@@ -748,14 +751,12 @@ async fn reply(
 ) -> PageResult {
     match conv::reply(&state, &f.user, id, &f.form.body).await {
         Ok(w) => Ok(to_post(w)),
-        Err(e)
-            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
-        {
+        Err(e) if matches!(e.kind, error::Kind::Invalid | error::Kind::Conflict) => {
             thread_view(
                 &state,
                 &f.user,
                 id,
-                Some((e.status, e.message)),
+                Some((status(e.kind), e.message)),
                 f.form.body.clone(),
             )
             .await
@@ -841,15 +842,15 @@ async fn edit_post(
 ) -> PageResult {
     match conv::edit_post(&state, &f.user, id, &f.form.body).await {
         Ok(w) => Ok(to_post(w)),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(e) if e.kind == error::Kind::Invalid => {
             let (_, post) = conv::post(&state, &f.user, id).await.for_user(&f.user)?;
             let mut r = render(&EditPage {
                 nav: Nav::new(Some(&f.user), "spaces"),
                 post,
-                error: Some(crate::pages::capitalize(&e.message)),
+                error: Some(capitalize(&e.message)),
                 body: f.form.body.clone(),
             });
-            *r.status_mut() = e.status;
+            *r.status_mut() = status(e.kind);
             Ok(r)
         }
         Err(e) => Err(PageError::new(Some(f.user), e)),
