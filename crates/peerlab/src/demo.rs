@@ -274,23 +274,13 @@ async fn say(
     action: Action,
     when: i64,
 ) -> anyhow::Result<()> {
-    if !action.recorded() {
-        return Ok(());
-    }
     let who = store
         .person(person)
         .await?
         .ok_or_else(|| anyhow::anyhow!("demo person {person} missing"))?;
-    let id = peerlab_xapi::Uuid::new_v4(rand::random());
-    let statement = social::statement(base, (&who.name, &who.email), &action, id);
-    let (new, _) = peerlab_web::xapi::prepare(
-        &statement,
-        peerlab_xapi::Version::V1_0_3,
-        &social::authority(base),
-        when,
-    );
-    peerlab_web::xapi::insert(store, &[statement], &[new], &[], None).await?;
-    Ok(())
+    social::write(store, base, (&who.name, &who.email), &action, when)
+        .await
+        .map_err(anyhow::Error::msg)
 }
 
 async fn ensure_member(store: &Store, space: i64, person: i64, now: i64) -> anyhow::Result<()> {

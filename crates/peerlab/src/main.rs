@@ -302,34 +302,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let email = Email::parse(&email)?;
             let name = PersonName::parse(&name)?;
             let role = Role::parse(&role)?;
-            // Everything that can be refused is checked before anything is written.
-            let password_hash = if password_stdin {
+            let password = if password_stdin {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password)?;
-                let hash = peerlab_web::hash_password(password.trim_end_matches(['\r', '\n']))
+                let password = password.trim_end_matches(['\r', '\n']).to_string();
+                // The policy is checked before the database is opened, as every other value.
+                peerlab_web::auth::password::check_policy(&password)
                     .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
-                Some(hash)
+                Some(password)
             } else {
                 None
             };
             let store = db.open_existing().await?;
             let now = Clock::System.now_ms();
-            let id = store
-                .create_person(&email, &name, role, password_hash.as_deref(), now)
-                .await?;
-            if password_hash.is_some() {
-                println!("added {email} as {role}");
-            } else {
-                let token = peerlab_web::new_secret();
-                let expires = now + peerlab_web::INVITATION_DAYS * 86_400_000;
-                store
-                    .create_invitation(id, &peerlab_web::sha256_hex(&token), now, expires)
-                    .await?;
-                println!(
-                    "added {email} as {role}; invitation link (valid {} days):",
-                    peerlab_web::INVITATION_DAYS
-                );
-                println!("{}/invite/{token}", public_url.trim_end_matches('/'));
+            let (_, invitation) = peerlab_web::auth::ops::add_person(
+                &store,
+                &email,
+                &name,
+                role,
+                password.as_deref(),
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+            match invitation {
+                None => println!("added {email} as {role}"),
+                Some(token) => {
+                    println!(
+                        "added {email} as {role}; invitation link (valid {} days):",
+                        peerlab_web::INVITATION_DAYS
+                    );
+                    println!(
+                        "{}",
+                        peerlab_web::auth::ops::invitation_url(&public_url, &token)
+                    );
+                }
             }
             Ok(())
         }
@@ -357,28 +364,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Groups(args) => cohorts::groups(args),
         Command::Pairs(args) => cohorts::pairs(args),
         Command::Lrs(LrsCommand::Credential(CredentialCommand::Create { db, name, scopes })) => {
-            let scopes = peerlab_web::xapi::parse_scopes(&scopes)
-                .map_err(|e| anyhow::anyhow!("--scopes: {e}"))?;
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 {
-                bail!(
-                    "--name: give a name of 1 to 100 characters, such as the tool that will use it"
-                );
-            }
             let store = db.open_existing().await?;
-            let (key, secret) = peerlab_web::xapi::new_credential();
-            store
-                .create_credential(
-                    name,
-                    &key,
-                    &peerlab_web::sha256_hex(&secret),
-                    &scopes,
-                    None,
-                    Clock::System.now_ms(),
-                )
-                .await?;
-            println!("key: {key}");
-            println!("secret: {secret}");
+            let new = peerlab_web::lrs::ops::create_credential(
+                &store,
+                &name,
+                &scopes,
+                None,
+                Clock::System.now_ms(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("--{}", e.message))?;
+            println!("key: {}", new.key);
+            println!("secret: {}", new.secret);
             Ok(())
         }
         Command::Lrs(LrsCommand::Credential(CredentialCommand::Revoke { db, key })) => {
@@ -398,15 +395,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let Some(person) = store.person_by_email(&email).await? else {
                 bail!("nobody with e-mail {email}; add them with `peerlab user add` first");
             };
-            let token = format!("plk_{}", peerlab_web::new_secret());
-            store
-                .create_api_token(
-                    person.id,
-                    &name,
-                    &peerlab_web::sha256_hex(&token),
-                    Clock::System.now_ms(),
-                )
-                .await?;
+            let (_, token) = peerlab_web::auth::ops::new_api_token(
+                &store,
+                person.id,
+                &name,
+                Clock::System.now_ms(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("--{}", e.message))?;
             println!("{token}");
             Ok(())
         }

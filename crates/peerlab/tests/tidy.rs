@@ -161,3 +161,254 @@ fn sql_lives_only_in_the_store() {
         }
     }
 }
+
+/// The pure crates' IO ban is enforced by clippy (`disallowed-methods`, `disallowed-types`),
+/// which resolves paths (`use std::{fs, env}` then `fs::read` is caught, as text matching
+/// would not). This keeps each crate's `clippy.toml` from being dropped or thinned.
+#[test]
+fn the_pure_crates_ban_io_through_clippy() {
+    for krate in PURE {
+        let config = std::fs::read_to_string(root().join("crates").join(krate).join("clippy.toml"))
+            .unwrap_or_else(|e| panic!("{krate}/clippy.toml: {e}"));
+        for banned in [
+            "std::time::SystemTime::now",
+            "std::time::Instant::now",
+            "std::env::var",
+            "std::fs::read_to_string",
+            "std::fs::File",
+            "std::net::TcpStream",
+            "std::process::Command",
+            "rand::thread_rng",
+            "rand::rngs::OsRng",
+        ] {
+            assert!(
+                config.contains(&format!("\"{banned}\"")),
+                "{krate}/clippy.toml no longer bans {banned}"
+            );
+        }
+        // The workspace's own settings must be repeated: clippy reads one file per crate.
+        assert!(config.contains("allow-unwrap-in-tests = true"));
+    }
+}
+
+/// Every crate says what it is for, and what it must never do, in its first lines.
+#[test]
+fn every_crate_starts_with_a_doc_paragraph() {
+    for entry in std::fs::read_dir(root().join("crates")).expect("crates") {
+        let dir = entry.expect("entry").path();
+        let src = dir.join("src");
+        let root_file = [src.join("lib.rs"), src.join("main.rs")]
+            .into_iter()
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("{} has no lib.rs or main.rs", dir.display()));
+        let text = std::fs::read_to_string(&root_file).expect("read");
+        let doc: Vec<&str> = text.lines().take_while(|l| l.starts_with("//!")).collect();
+        assert!(
+            doc.len() >= 2,
+            "{} must start with a `//!` paragraph saying what the crate is for",
+            root_file.display()
+        );
+    }
+}
+
+/// The storage crate knows nothing of HTTP, not even through a dependency.
+#[test]
+fn the_store_depends_on_no_http_crate() {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "-p",
+            "peerlab-store",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("cargo tree");
+    assert!(output.status.success());
+    let tree = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        tree.contains("sqlx"),
+        "cargo tree listed the store's dependencies"
+    );
+    for forbidden in [
+        "axum ",
+        "hyper ",
+        "http ",
+        "tower ",
+        "tower-http ",
+        "reqwest ",
+        "askama ",
+    ] {
+        assert!(
+            !tree.lines().any(|l| l.starts_with(forbidden)),
+            "peerlab-store depends on {forbidden}"
+        );
+    }
+}
+
+/// The modules of a crate's `src/` as file paths relative to it, with the module path each
+/// file is (`spaces/ops.rs` is `spaces::ops`, `spaces/mod.rs` is `spaces`).
+fn modules(krate: &str) -> Vec<(String, PathBuf, String)> {
+    let src = root().join("crates").join(krate).join("src");
+    sources(krate)
+        .into_iter()
+        .map(|(path, text)| {
+            let rel = path.strip_prefix(&src).expect("under src").to_path_buf();
+            let mut parts: Vec<String> = rel
+                .with_extension("")
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            if matches!(
+                parts.last().map(String::as_str),
+                Some("mod" | "lib" | "main")
+            ) {
+                parts.pop();
+            }
+            (parts.join("::"), rel, text)
+        })
+        .collect()
+}
+
+/// The `crate::…` and `super::…` module paths a file names, resolved to the longest module
+/// of the crate they fall in (an item path like `crate::kit::page::render` names
+/// `kit::page`).
+fn references(module: &str, text: &str, known: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    // `super` in `a/b.rs` (module a::b) is `a`; in `a/b/mod.rs` (module a::b) also `a`.
+    let parent = |m: &str| {
+        m.rsplit_once("::")
+            .map_or(String::new(), |(p, _)| p.to_string())
+    };
+    let code: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (prefix, base) in [("crate::", String::new()), ("super::", parent(module))] {
+        let mut rest = code.as_str();
+        while let Some(i) = rest.find(prefix) {
+            let before = rest[..i].chars().last();
+            rest = &rest[i + prefix.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let path: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':' || *c == '{')
+                .collect();
+            let segments: Vec<&str> = path
+                .split("::")
+                .filter(|s| !s.is_empty() && !s.starts_with('{'))
+                .collect();
+            let mut best = None;
+            for n in 1..=segments.len() {
+                let candidate = if base.is_empty() {
+                    segments[..n].join("::")
+                } else {
+                    format!("{base}::{}", segments[..n].join("::"))
+                };
+                if known.contains(&candidate) {
+                    best = Some(candidate);
+                }
+            }
+            if let Some(b) = best {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+/// No import circle between files, except a parent module and its children; and the web
+/// layer's kit imports no feature.
+#[test]
+fn modules_import_each_other_one_way() {
+    for krate in [
+        "peerlab-core",
+        "peerlab-match",
+        "peerlab-xapi",
+        "peerlab-store",
+        "peerlab-web",
+        "peerlab",
+    ] {
+        let mods = modules(krate);
+        let known: Vec<String> = mods.iter().map(|(m, _, _)| m.clone()).collect();
+        let mut edges: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            Default::default();
+        for (module, _, text) in &mods {
+            for target in references(module, text, &known) {
+                let related = target.is_empty()
+                    || module.is_empty()
+                    || target.starts_with(&format!("{module}::"))
+                    || module.starts_with(&format!("{target}::"))
+                    || &target == module;
+                if !related {
+                    edges.entry(module.clone()).or_default().insert(target);
+                }
+            }
+        }
+        // A circle is a path back to where it started.
+        for start in edges.keys() {
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some((at, path)) = stack.pop() {
+                for next in edges.get(&at).into_iter().flatten() {
+                    assert!(
+                        next != start,
+                        "{krate}: import circle {} → {start}",
+                        path.join(" → ")
+                    );
+                    if seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        stack.push((next.clone(), p));
+                    }
+                }
+            }
+        }
+        if krate == "peerlab-web" {
+            let features: Vec<&String> = known
+                .iter()
+                .filter(|m| !m.is_empty() && !m.contains("::") && *m != "kit" && *m != "error")
+                .collect();
+            assert!(features.len() >= 4, "features found: {features:?}");
+            for (module, _, text) in &mods {
+                if module == "kit" || module.starts_with("kit::") {
+                    for target in references(module, text, &known) {
+                        let top = target.split("::").next().unwrap_or_default().to_string();
+                        assert!(
+                            !features.contains(&&top),
+                            "{module} imports the feature {target}: the kit knows no feature"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A feature's operations speak no HTTP: pages, the API, the command line and background
+/// jobs all call them, and the web layer maps their errors to statuses once.
+#[test]
+fn operations_speak_no_http() {
+    let mut found = 0;
+    for (module, rel, text) in modules("peerlab-web") {
+        let is_ops = module.ends_with("::ops") || module.contains("::ops::") || module == "error";
+        if is_ops {
+            found += 1;
+            for needle in ["axum", "StatusCode", "http::"] {
+                assert!(
+                    !text.contains(needle),
+                    "{} mentions {needle}; operations speak no HTTP",
+                    rel.display()
+                );
+            }
+        }
+    }
+    assert!(found >= 4, "found {found} operations modules");
+}

@@ -37,7 +37,8 @@ async fn create_token(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<NameBody>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let (id, token) = super::ops::new_api_token(&state, user.id(), &body.name).await?;
+    let (id, token) =
+        super::ops::new_api_token(&state.store, user.id(), &body.name, state.now()).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "name": body.name.trim(), "token": token })),

@@ -361,7 +361,7 @@ async fn create_token(
     State(state): State<AppState>,
     CsrfForm { user, form }: CsrfForm<NameForm>,
 ) -> PageResult {
-    let (_, token) = new_api_token(&state, user.id(), &form.name)
+    let (_, token) = new_api_token(&state.store, user.id(), &form.name, state.now())
         .await
         .for_user(&user)?;
     Ok(render(&SecretPage {

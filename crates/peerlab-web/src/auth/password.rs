@@ -25,8 +25,8 @@ pub const MAX_FAILURES_PER_CLIENT: i64 = 30;
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 200;
 
-/// Checks a new password against the policy, then hashes it with argon2id.
-pub fn hash_password(password: &str) -> Result<String, Error> {
+/// Checks a new password against the policy: its length.
+pub fn check_policy(password: &str) -> Result<(), Error> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
         return Err(Error::new(
@@ -42,6 +42,12 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
             format!("the password must have at most {MAX_PASSWORD_CHARS} characters"),
         ));
     }
+    Ok(())
+}
+
+/// Checks a new password against the policy, then hashes it with argon2id.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    check_policy(password)?;
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)

@@ -9,6 +9,7 @@ use peerlab_core::Level;
 
 use crate::error::{Error, Kind};
 use crate::kit::http::status;
+pub use crate::kit::session::PageError;
 use crate::kit::session::{MaybeUser, User};
 
 /// What the layout needs: who is signed in, their CSRF token, the current section.
@@ -118,16 +119,7 @@ pub fn error_page(user: Option<&User>, e: Error) -> Response {
     )
 }
 
-/// A page handler's error, shown with the person's navigation. Boxed: it travels in every
-/// handler's `Result`, and the success path should not pay for its size.
-pub struct PageError(Box<(Option<User>, Error)>);
-
-impl PageError {
-    pub(crate) fn new(user: Option<User>, error: Error) -> Self {
-        PageError(Box::new((user, error)))
-    }
-}
-
+/// A page handler's error is shown as a page with the person's navigation.
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (user, error) = *self.0;

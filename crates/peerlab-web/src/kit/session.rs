@@ -16,7 +16,6 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Kind};
 use crate::kit::http::ApiError;
-use crate::kit::page::error_page;
 use crate::kit::secret::{constant_time_eq, sha256_hex};
 use crate::AppState;
 
@@ -132,7 +131,7 @@ where
         let state = AppState::from_ref(s);
         match session_user(&state, &parts.headers).await {
             Ok(user) => Ok(MaybeUser(user.map(User))),
-            Err(e) => Err(error_page(None, e)),
+            Err(e) => Err(PageError::new(None, e).into_response()),
         }
     }
 }
@@ -172,13 +171,14 @@ where
             || !constant_time_eq(token.csrf.as_bytes(), user.0.csrf_token.as_bytes())
         {
             let e = Error::forbidden("the form's security token is missing or out of date; reload the page and try again");
-            return Err(error_page(Some(&user), Error { code: "csrf", ..e }));
+            return Err(PageError::new(Some(user), Error { code: "csrf", ..e }).into_response());
         }
         let form: T = serde_urlencoded_from(&bytes).map_err(|e| {
-            error_page(
-                Some(&user),
+            PageError::new(
+                Some(user.clone()),
                 Error::bad_request(format!("the form is incomplete: {e}")),
             )
+            .into_response()
         })?;
         Ok(CsrfForm { user, form })
     }
@@ -242,5 +242,15 @@ where
             )
             .into()),
         }
+    }
+}
+
+/// A page handler's error, shown with the person's navigation (rendered by `kit::page`). Boxed: it travels in every
+/// handler's `Result`, and the success path should not pay for its size.
+pub struct PageError(pub(crate) Box<(Option<User>, Error)>);
+
+impl PageError {
+    pub(crate) fn new(user: Option<User>, error: Error) -> Self {
+        PageError(Box::new((user, error)))
     }
 }

@@ -2,6 +2,7 @@
 //! ([`xapi`]), its admin pages (credentials, the statement browser), and [`social`], which
 //! records peerlab's own activity as statements.
 
+pub mod ops;
 mod pages;
 pub mod social;
 pub mod xapi;

@@ -221,35 +221,20 @@ async fn create_credential(
 ) -> PageResult {
     let user = &f.user;
     user.require_admin().for_user(user)?;
-    let name = f.form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::from(peerlab_core::ValueError::new(
-            "name",
-            "give a name of 1 to 100 characters, such as the tool that will use it",
-        )))
-        .for_user(user);
-    }
-    let scopes = super::xapi::parse_scopes(&f.form.scopes)
-        .map_err(|m| Error::from(peerlab_core::ValueError::new("scopes", m)))
-        .for_user(user)?;
-    let (key, secret) = super::xapi::new_credential();
-    state
-        .store
-        .create_credential(
-            name,
-            &key,
-            &crate::kit::secret::sha256_hex(&secret),
-            &scopes,
-            Some(user.id()),
-            state.now(),
-        )
-        .await
-        .for_user(user)?;
+    let new = super::ops::create_credential(
+        &state.store,
+        &f.form.name,
+        &f.form.scopes,
+        Some(user.id()),
+        state.now(),
+    )
+    .await
+    .for_user(user)?;
     page(
         &state,
         user,
         BrowseForm::default(),
-        Some((name.to_string(), key, secret)),
+        Some((new.name, new.key, new.secret)),
     )
     .await
 }

@@ -262,24 +262,34 @@ pub fn authority(base: &str) -> Value {
 
 /// Records `action` by `user` in the LRS. Never fails the caller: see the module's decisions.
 pub async fn record(state: &AppState, user: &User, action: Action) {
-    if !action.recorded() {
-        return;
-    }
     let base = state.config.public_url.trim_end_matches('/');
-    let s = statement(
-        base,
-        (&user.0.name, &user.0.email),
-        &action,
-        super::xapi::new_id(state.now()),
-    );
-    if let Err(errors) = peerlab_xapi::validate_statement(&s, Version::V1_0_3) {
-        tracing::error!(?errors, "a social statement is invalid; not recorded");
-        return;
-    }
-    let (new, _) = super::xapi::prepare(&s, Version::V1_0_3, &authority(base), state.now());
-    if let Err(e) = super::xapi::insert(&state.store, &[s], &[new], &[], None).await {
+    let actor = (user.0.name.as_str(), user.0.email.as_str());
+    if let Err(e) = write(&state.store, base, actor, &action, state.now()).await {
         tracing::error!(error = %e, "could not record a social statement");
     }
+}
+
+/// Writes the statement of `action` by `actor` (name, e-mail) at `now`, validated like any
+/// statement an xAPI client sends. The demo builder writes its history through this too.
+pub async fn write(
+    store: &peerlab_store::Store,
+    base: &str,
+    actor: (&str, &str),
+    action: &Action,
+    now: i64,
+) -> Result<(), String> {
+    if !action.recorded() {
+        return Ok(());
+    }
+    let s = statement(base, actor, action, super::xapi::new_id(now));
+    if let Err(errors) = peerlab_xapi::validate_statement(&s, Version::V1_0_3) {
+        return Err(format!("a social statement is invalid: {errors:?}"));
+    }
+    let (new, _) = super::xapi::prepare(&s, Version::V1_0_3, &authority(base), now);
+    super::xapi::insert(store, &[s], &[new], &[], None)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Endorses a colleague's skill and records it: the pages and the API both call this.

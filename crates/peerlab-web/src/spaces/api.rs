@@ -579,25 +579,10 @@ struct CoachBody {
     question: String,
 }
 
-/// The longest question the coach reads; a reflection question is a sentence or two.
-const MAX_QUESTION_CHARS: usize = 1_000;
-
 /// The question coach (S5): is a reflection question open or closed, and an open rewording.
 async fn coach(
     _: ApiUser,
     ApiJson(body): ApiJson<CoachBody>,
 ) -> ApiResult<Json<peerlab_core::coach::Advice>> {
-    let chars = body.question.trim().chars().count();
-    if chars == 0 || chars > MAX_QUESTION_CHARS {
-        return Err(invalid_question(chars).into());
-    }
-    Ok(Json(peerlab_core::coach::advise(&body.question)))
-}
-
-fn invalid_question(chars: usize) -> Error {
-    Error::new(
-        Kind::Invalid,
-        "invalid_input",
-        format!("question: give a question of 1 to {MAX_QUESTION_CHARS} characters, not {chars}"),
-    )
+    Ok(Json(conv::coach("question", &body.question)?))
 }

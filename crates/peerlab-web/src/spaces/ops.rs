@@ -741,3 +741,19 @@ fn publish_thread(state: &AppState, space_id: i64, thread_id: i64) {
         ),
     ]);
 }
+
+/// The question coach's advice on a question of at most [`space::MAX_QUESTION_CHARS`]; the
+/// `field` names the input in the refusal (the API's `question`, the prompt editor's `q`).
+pub fn coach(field: &'static str, question: &str) -> Result<peerlab_core::coach::Advice, Error> {
+    let chars = question.trim().chars().count();
+    if chars == 0 || chars > space::MAX_QUESTION_CHARS {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{field}: give a question of 1 to {} characters, not {chars}",
+                space::MAX_QUESTION_CHARS
+            ),
+        ));
+    }
+    Ok(peerlab_core::coach::advise(question))
+}

@@ -1062,13 +1062,8 @@ struct CoachQuery {
 
 /// The question coach for the prompt editor (the page's script asks as the facilitator types).
 async fn coach_json(_: User, Query(q): Query<CoachQuery>) -> Response {
-    let n = q.q.trim().chars().count();
-    if n == 0 || n > space::MAX_QUESTION_CHARS {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(serde_json::json!({"error": "invalid_input", "message": format!("q: give a question of 1 to {} characters", space::MAX_QUESTION_CHARS)})),
-        )
-            .into_response();
+    match conv::coach("q", &q.q) {
+        Ok(advice) => Json(advice).into_response(),
+        Err(e) => crate::kit::http::ApiError(e).into_response(),
     }
-    Json(coach::advise(&q.q)).into_response()
 }
