@@ -73,7 +73,71 @@ pub struct ImportPlan {
 pub struct RowError {
     /// The 1-based line of the file (the header is line 1).
     pub line: u64,
-    pub reason: String,
+    pub reason: RowReason,
+}
+
+/// One problem with a row. Most problems are sentences for people; a duplicate e-mail keeps
+/// its parts, because it points at another row and callers number rows differently (a file
+/// by line, the JSON API by array index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowProblem {
+    /// The row's e-mail was already used by the row at `first_line`.
+    DuplicateEmail { email: Email, first_line: u64 },
+    /// A value or the row's shape is wrong, said in words.
+    Invalid(String),
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowProblem::DuplicateEmail { email, first_line } => {
+                write!(f, "duplicate e-mail {email} (first on line {first_line})")
+            }
+            RowProblem::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Why a row was refused: every problem found in it, in the order found. It reads as the
+/// problems joined by "; ", and serialises as that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowReason(pub Vec<RowProblem>);
+
+impl RowReason {
+    /// The problems, for callers that say some of them in their own terms.
+    pub fn problems(&self) -> &[RowProblem] {
+        &self.0
+    }
+}
+
+impl From<String> for RowReason {
+    fn from(message: String) -> Self {
+        RowReason(vec![RowProblem::Invalid(message)])
+    }
+}
+
+impl From<Vec<String>> for RowReason {
+    fn from(messages: Vec<String>) -> Self {
+        RowReason(messages.into_iter().map(RowProblem::Invalid).collect())
+    }
+}
+
+impl std::fmt::Display for RowReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, problem) in self.0.iter().enumerate() {
+            if k > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for RowReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// Why a file was refused: a problem with the whole file, or a list of bad rows.
@@ -124,7 +188,7 @@ pub fn parse_csv(bytes: &[u8], existing: &ExistingManagers) -> Result<ImportPlan
                 let line = e.position().map_or(0, |p| p.line());
                 errors.push(RowError {
                     line,
-                    reason: format!("the row cannot be read as CSV: {e}"),
+                    reason: format!("the row cannot be read as CSV: {e}").into(),
                 });
                 break;
             }
@@ -135,8 +199,8 @@ pub fn parse_csv(bytes: &[u8], existing: &ExistingManagers) -> Result<ImportPlan
         }
         let (email, parsed) = parse_row(&columns, &record, line);
         if let Some(email) = email {
-            if let Some(first) = first_line_of.get(&email) {
-                let reason = format!("duplicate e-mail {email} (first on line {first})");
+            if let Some(&first_line) = first_line_of.get(&email) {
+                let reason = RowReason(vec![RowProblem::DuplicateEmail { email, first_line }]);
                 errors.push(RowError { line, reason });
                 continue;
             }
@@ -146,7 +210,7 @@ pub fn parse_csv(bytes: &[u8], existing: &ExistingManagers) -> Result<ImportPlan
             Ok(person) => people.push(person),
             Err(reasons) => errors.push(RowError {
                 line,
-                reason: reasons.join("; "),
+                reason: reasons.into(),
             }),
         }
     }
@@ -418,7 +482,8 @@ fn check_managers(
             if !in_file.contains_key(m) && !existing.contains_key(m) {
                 errors.push(RowError {
                     line: p.line,
-                    reason: format!("unknown manager {m}: not in the file and not in peerlab"),
+                    reason: format!("unknown manager {m}: not in the file and not in peerlab")
+                        .into(),
                 });
             }
         }
@@ -448,7 +513,7 @@ fn check_managers(
                         if reported.insert((*member).clone()) {
                             errors.push(RowError {
                                 line: rec.line,
-                                reason: format!("the management chain has a cycle: {shown}"),
+                                reason: format!("the management chain has a cycle: {shown}").into(),
                             });
                         }
                     }
@@ -472,9 +537,10 @@ mod tests {
 
     fn row_reasons(r: Result<ImportPlan, ImportError>) -> Vec<(u64, String)> {
         match r {
-            Err(ImportError::Rows { errors, .. }) => {
-                errors.into_iter().map(|e| (e.line, e.reason)).collect()
-            }
+            Err(ImportError::Rows { errors, .. }) => errors
+                .into_iter()
+                .map(|e| (e.line, e.reason.to_string()))
+                .collect(),
             other => panic!("expected row errors, got {other:?}"),
         }
     }
@@ -552,7 +618,7 @@ mod tests {
         existing.insert(e("z@x.com"), Some(e("a@x.com")));
         let r = parse_csv(b"name,email,manager_email\nA,a@x.com,z@x.com\n", &existing);
         assert!(
-            matches!(r, Err(ImportError::Rows { ref errors, .. }) if errors[0].reason.contains("a@x.com → z@x.com → a@x.com")),
+            matches!(r, Err(ImportError::Rows { ref errors, .. }) if errors[0].reason.to_string().contains("a@x.com → z@x.com → a@x.com")),
             "{r:?}"
         );
     }

@@ -7,9 +7,9 @@
 //! gains a dependency that does IO.
 
 pub mod coach;
-pub mod cohort;
 pub mod demo;
 pub mod expert;
+pub mod grouping;
 pub mod import;
 pub mod markdown;
 pub mod space;

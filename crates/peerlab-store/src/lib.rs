@@ -11,6 +11,7 @@
 //! authorisation before they call.
 
 mod auth;
+mod grouping;
 mod location;
 mod lrs;
 mod notify;

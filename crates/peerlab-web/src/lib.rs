@@ -9,8 +9,8 @@
 //! needs at run time — templates, CSS, the OpenAPI document — is compiled into the binary.
 
 pub mod auth;
-mod cohorts;
 pub mod error;
+mod grouping;
 pub mod kit;
 pub mod lrs;
 pub mod people;
@@ -188,7 +188,7 @@ fn api() -> ApiRoutes {
         .merge(auth::api())
         .merge(people::api())
         .merge(spaces::api())
-        .merge(cohorts::api())
+        .merge(grouping::api())
 }
 
 /// The path of every route of the JSON API, as axum spells them (`/people/{id}`), for the

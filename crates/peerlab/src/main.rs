@@ -6,8 +6,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod cohorts;
 mod demo;
+mod grouping;
 mod lrs_bench;
 
 use std::io::Read;
@@ -51,9 +51,9 @@ enum Command {
     Token(TokenCommand),
     /// Form diverse small groups from a CSV of people; writes a roster (CSV) and prints a
     /// diversity report.
-    Groups(cohorts::GroupsArgs),
+    Groups(grouping::GroupsArgs),
     /// Match accountability partners, or lay out coffee rounds with --rounds; writes a roster.
-    Pairs(cohorts::PairsArgs),
+    Pairs(grouping::PairsArgs),
     /// Run the algorithms on benchmark inputs.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -361,8 +361,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Bench(command) => bench(command),
-        Command::Groups(args) => cohorts::groups(args),
-        Command::Pairs(args) => cohorts::pairs(args),
+        Command::Groups(args) => grouping::groups(args),
+        Command::Pairs(args) => grouping::pairs(args),
         Command::Lrs(LrsCommand::Credential(CredentialCommand::Create { db, name, scopes })) => {
             let store = db.open_existing().await?;
             let new = peerlab_web::lrs::ops::create_credential(
@@ -460,7 +460,7 @@ fn bench(command: BenchCommand) -> anyhow::Result<()> {
             seconds,
             seed,
             write_people,
-        } => cohorts::bench_groups(
+        } => grouping::bench_groups(
             people,
             &size,
             sessions,

@@ -1,16 +1,16 @@
-//! Diverse small groups from a cohort: people to distances, the grouping search, roles, and
+//! Diverse small groups from a pool: people to distances, the grouping search, roles, and
 //! a report that says how diverse the result is compared with a random grouping.
 //!
 //! The distance of two people is a weighted sum of how different they are
 //! ([`Weights`]): 1 per differing department, function and location (when both are known), the
-//! gap in seniority and in tenure as a share of the cohort's range, and one minus the Jaccard
+//! gap in seniority and in tenure as a share of the pool's range, and one minus the Jaccard
 //! similarity of their skill sets. Having been together before subtracts `history` per
 //! earlier meeting, fading with a half-life, so the search prefers new combinations without
 //! ever counting an old meeting as bad as a recent one. A manager and their direct report,
 //! and anyone on the other's block list, are kept apart as hard constraints; pairs the
 //! facilitator lists can be kept apart or together too.
 
-use super::{Cohort, History, RosterRow};
+use super::{History, Pool, RosterRow};
 use crate::text::fold;
 use chrono::NaiveDate;
 use peerlab_match::assignment::min_cost_assignment;
@@ -30,9 +30,9 @@ pub struct Weights {
     pub function: f64,
     /// Different locations.
     pub location: f64,
-    /// The seniority gap, as a share of the cohort's range.
+    /// The seniority gap, as a share of the pool's range.
     pub seniority: f64,
-    /// The tenure gap, as a share of the cohort's range.
+    /// The tenure gap, as a share of the pool's range.
     pub tenure: f64,
     /// One minus the Jaccard similarity of the two skill sets.
     pub skills: f64,
@@ -235,9 +235,9 @@ impl fmt::Display for GroupsError {
 
 impl std::error::Error for GroupsError {}
 
-/// A checked problem, ready to solve: the cohort's distances and constraints.
+/// A checked problem, ready to solve: the pool's distances and constraints.
 pub struct Prepared<'a> {
-    cohort: &'a Cohort,
+    pool: &'a Pool,
     options: GroupOptions,
     instance: Instance,
     history: HashMap<(usize, usize), f64>,
@@ -246,15 +246,15 @@ pub struct Prepared<'a> {
     together: usize,
 }
 
-/// Checks the options against the cohort and builds the grouping problem. Fails, naming the
-/// cause, when the sizes cannot hold the cohort, when there are more roles than the smallest
+/// Checks the options against the pool and builds the grouping problem. Fails, naming the
+/// cause, when the sizes cannot hold the pool, when there are more roles than the smallest
 /// group has members, or when constraints contradict each other.
 pub fn prepare<'a>(
-    cohort: &'a Cohort,
+    pool: &'a Pool,
     history: &History,
     options: GroupOptions,
 ) -> Result<Prepared<'a>, GroupsError> {
-    let n = cohort.len();
+    let n = pool.len();
     if n == 0 {
         return Err(GroupsError("there is nobody to group".into()));
     }
@@ -276,7 +276,7 @@ pub fn prepare<'a>(
 
     let w = &options.weights;
     let history_weights = history.pair_weights(options.today, w.half_life_days);
-    let features = Features::new(cohort, options.today);
+    let features = Features::new(pool, options.today);
     // Earlier meetings per person, sorted, so a row of distances needs no hashing.
     let mut met: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
     for (&(a, b), &x) in &history_weights {
@@ -293,13 +293,13 @@ pub fn prepare<'a>(
     let bounds = vec![(options.size.min, options.size.max); g];
     let instance = Instance::new(n, bounds, distance).map_err(|e| GroupsError(e.to_string()))?;
 
-    let mut apart = cohort.manager_pairs();
-    apart.extend(cohort.block_pairs());
+    let mut apart = pool.manager_pairs();
+    apart.extend(pool.block_pairs());
     apart.extend(options.keep_apart.iter().copied());
     let together = options.keep_together.clone();
     let instance = instance
         .with_constraints(&apart, &together)
-        .map_err(|e| GroupsError(constraint_message(cohort, &apart, e)))?;
+        .map_err(|e| GroupsError(constraint_message(pool, &apart, e)))?;
     let distinct = |pairs: &[(usize, usize)]| {
         pairs
             .iter()
@@ -308,7 +308,7 @@ pub fn prepare<'a>(
             .len()
     };
     Ok(Prepared {
-        cohort,
+        pool,
         apart: distinct(&apart),
         together: distinct(&together),
         roles_before: history.role_weights(options.today, w.half_life_days),
@@ -319,17 +319,17 @@ pub fn prepare<'a>(
 }
 
 // Says in people's names why the constraints cannot all hold.
-fn constraint_message(cohort: &Cohort, apart: &[(usize, usize)], e: GroupingError) -> String {
-    let who = |i: usize| format!("{} <{}>", cohort.name(i), cohort.members()[i].person.email);
+fn constraint_message(pool: &Pool, apart: &[(usize, usize)], e: GroupingError) -> String {
+    let who = |i: usize| format!("{} <{}>", pool.name(i), pool.people()[i].email);
     match e {
         GroupingError::Contradiction { i, j } => {
-            let why = if cohort
+            let why = if pool
                 .manager_pairs()
                 .iter()
                 .any(|&p| p == (i, j) || p == (j, i))
             {
                 "one manages the other"
-            } else if cohort.block_pairs().contains(&(i.min(j), i.max(j))) {
+            } else if pool.block_pairs().contains(&(i.min(j), i.max(j))) {
                 "one blocks the other"
             } else if apart.iter().any(|&p| p == (i, j) || p == (j, i)) {
                 "the keep-apart list says so"
@@ -359,9 +359,9 @@ fn constraint_message(cohort: &Cohort, apart: &[(usize, usize)], e: GroupingErro
 /// Formed groups with roles, and the report on them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grouping {
-    /// The members of each group, by cohort index, in cohort order.
+    /// The members of each group, by pool index, in pool order.
     pub groups: Vec<Vec<usize>>,
-    /// Each member's role, empty for none, indexed by cohort index.
+    /// Each member's role, empty for none, indexed by pool index.
     pub roles: Vec<String>,
     /// How diverse the groups are.
     pub report: Report,
@@ -397,12 +397,10 @@ pub fn form(
     rng: &mut impl Rng,
     should_stop: &mut dyn FnMut(u64) -> bool,
 ) -> Result<Grouping, GroupsError> {
-    let Prepared {
-        cohort, instance, ..
-    } = prepared;
+    let Prepared { pool, instance, .. } = prepared;
     let solution = grouping::solve(instance, rng, should_stop);
     if let Some(&(i, j, kind)) = solution.broken.first() {
-        let who = |i: usize| format!("{} <{}>", cohort.name(i), cohort.members()[i].person.email);
+        let who = |i: usize| format!("{} <{}>", pool.name(i), pool.people()[i].email);
         let what = match kind {
             Constraint::KeepApart => "keep apart",
             Constraint::KeepTogether => "keep together",
@@ -445,9 +443,9 @@ const REPEAT_ROLE: f64 = 1_000.0;
 // the rows; the columns are the roles and then one "no role" column per remaining member.
 // Earlier roles count by how often (faded) the person played them, so roles rotate.
 fn assign_roles(prepared: &Prepared, groups: &[Vec<usize>]) -> Vec<String> {
-    let cohort = prepared.cohort;
+    let pool = prepared.pool;
     let roles = &prepared.options.roles;
-    let mut out = vec![String::new(); cohort.len()];
+    let mut out = vec![String::new(); pool.len()];
     if roles.is_empty() {
         return out;
     }
@@ -456,7 +454,7 @@ fn assign_roles(prepared: &Prepared, groups: &[Vec<usize>]) -> Vec<String> {
         let cost: Vec<Vec<i64>> = members
             .iter()
             .map(|&m| {
-                let function = cohort.members()[m].person.function.as_deref().map(fold);
+                let function = pool.people()[m].function.as_deref().map(fold);
                 let mut row: Vec<i64> = roles
                     .iter()
                     .zip(&folded)
@@ -500,7 +498,7 @@ struct Features {
 }
 
 impl Features {
-    fn new(cohort: &Cohort, today: NaiveDate) -> Features {
+    fn new(pool: &Pool, today: NaiveDate) -> Features {
         let mut ids: HashMap<String, u32> = HashMap::new();
         // 0 means "not known"; every known value gets its own id.
         let mut intern = |v: Option<&str>| -> u32 {
@@ -512,35 +510,33 @@ impl Features {
                 }
             }
         };
-        let members = cohort.members();
-        let department = members
+        let people = pool.people();
+        let department = people
             .iter()
-            .map(|m| intern(m.person.department.as_deref()))
+            .map(|m| intern(m.department.as_deref()))
             .collect();
-        let function = members
+        let function = people
             .iter()
-            .map(|m| intern(m.person.function.as_deref()))
+            .map(|m| intern(m.function.as_deref()))
             .collect();
-        let location = members
+        let location = people
             .iter()
-            .map(|m| intern(m.person.location.as_deref()))
+            .map(|m| intern(m.location.as_deref()))
             .collect();
-        let seniority: Vec<Option<f64>> = members.iter().map(|m| m.seniority).collect();
-        let tenure: Vec<Option<f64>> = members
+        let seniority: Vec<Option<f64>> = people.iter().map(|m| m.seniority).collect();
+        let tenure: Vec<Option<f64>> = people
             .iter()
             .map(|m| {
                 m.start_date
                     .map(|d| (today - d).num_days().max(0) as f64 / 365.25)
             })
             .collect();
-        let skills = members
+        let skills = people
             .iter()
             .map(|m| {
                 let mut s: Vec<u32> = m
-                    .person
                     .skills
                     .iter()
-                    .flatten()
                     .map(|(name, _)| intern(Some(&name.key())))
                     .collect();
                 s.sort_unstable();
@@ -639,7 +635,7 @@ pub struct Report {
     /// The number of local searches the solver ran.
     pub searches: u64,
     /// Mean distinct values or spreads per group, attribute by attribute. Attributes nobody
-    /// in the cohort has are left out.
+    /// in the pool has are left out.
     pub measures: Vec<Measure>,
     /// Pairs placed together who had met before (per the history).
     pub repeat_pairs: usize,
@@ -674,20 +670,20 @@ impl Report {
         searches: u64,
         rng: &mut impl Rng,
     ) -> Report {
-        let cohort = prepared.cohort;
-        let members = cohort.members();
+        let pool = prepared.pool;
+        let people = pool.people();
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
         let today = prepared.options.today;
         let tenure = |i: usize| {
-            members[i]
+            people[i]
                 .start_date
                 .map(|d| (today - d).num_days().max(0) as f64 / 365.25)
         };
         type Metric<'m> = (&'static str, Box<dyn Fn(&[usize]) -> f64 + 'm>);
-        let distinct = |f: fn(&super::Member) -> Option<&str>| {
+        let distinct = |f: fn(&super::PersonFacts) -> Option<&str>| {
             move |g: &[usize]| {
                 g.iter()
-                    .filter_map(|&i| f(&members[i]).map(fold).filter(|s| !s.is_empty()))
+                    .filter_map(|&i| f(&people[i]).map(fold).filter(|s| !s.is_empty()))
                     .collect::<HashSet<_>>()
                     .len() as f64
             }
@@ -703,46 +699,35 @@ impl Report {
             }
         };
         let mut metrics: Vec<Metric> = Vec::new();
-        let has = |f: &dyn Fn(&super::Member) -> bool| members.iter().any(f);
+        let has = |f: &dyn Fn(&super::PersonFacts) -> bool| people.iter().any(f);
         if has(&|m| {
-            m.person
-                .department
+            m.department
                 .as_deref()
                 .is_some_and(|s| !s.trim().is_empty())
         }) {
             metrics.push((
                 "departments per group",
-                Box::new(distinct(|m| m.person.department.as_deref())),
+                Box::new(distinct(|m| m.department.as_deref())),
             ));
         }
-        if has(&|m| {
-            m.person
-                .function
-                .as_deref()
-                .is_some_and(|s| !s.trim().is_empty())
-        }) {
+        if has(&|m| m.function.as_deref().is_some_and(|s| !s.trim().is_empty())) {
             metrics.push((
                 "functions per group",
-                Box::new(distinct(|m| m.person.function.as_deref())),
+                Box::new(distinct(|m| m.function.as_deref())),
             ));
         }
-        if has(&|m| {
-            m.person
-                .location
-                .as_deref()
-                .is_some_and(|s| !s.trim().is_empty())
-        }) {
+        if has(&|m| m.location.as_deref().is_some_and(|s| !s.trim().is_empty())) {
             metrics.push((
                 "locations per group",
-                Box::new(distinct(|m| m.person.location.as_deref())),
+                Box::new(distinct(|m| m.location.as_deref())),
             ));
         }
-        if has(&|m| m.person.skills.as_ref().is_some_and(|s| !s.is_empty())) {
+        if has(&|m| !m.skills.is_empty()) {
             metrics.push((
                 "distinct skills per group",
                 Box::new(|g: &[usize]| {
                     g.iter()
-                        .flat_map(|&i| members[i].person.skills.iter().flatten())
+                        .flat_map(|&i| people[i].skills.iter())
                         .map(|(s, _)| s.key())
                         .collect::<HashSet<_>>()
                         .len() as f64
@@ -752,7 +737,7 @@ impl Report {
         if has(&|m| m.seniority.is_some()) {
             metrics.push((
                 "seniority spread per group",
-                Box::new(move |g| spread(&|i| members[i].seniority, g)),
+                Box::new(move |g| spread(&|i| people[i].seniority, g)),
             ));
         }
         if has(&|m| m.start_date.is_some()) {
@@ -776,7 +761,7 @@ impl Report {
                 .sum::<usize>()
         };
         let score_of = |groups: &[Vec<usize>]| {
-            let mut assignment = vec![0; cohort.len()];
+            let mut assignment = vec![0; pool.len()];
             for (k, g) in groups.iter().enumerate() {
                 for &i in g {
                     assignment[i] = k;
@@ -790,7 +775,7 @@ impl Report {
 
         let mut random_values = vec![0.0; metrics.len()];
         let (mut random_repeats, mut random_score) = (0.0, 0.0);
-        let mut order: Vec<usize> = (0..cohort.len()).collect();
+        let mut order: Vec<usize> = (0..pool.len()).collect();
         for _ in 0..BASELINE_SAMPLES {
             order.shuffle(rng);
             let mut rest = &order[..];
@@ -810,14 +795,12 @@ impl Report {
         }
 
         let role_specs = &prepared.options.roles;
-        let given: Vec<usize> = (0..cohort.len())
-            .filter(|&i| !roles[i].is_empty())
-            .collect();
+        let given: Vec<usize> = (0..pool.len()).filter(|&i| !roles[i].is_empty()).collect();
         let spec = |i: usize| role_specs.iter().find(|r| r.name == roles[i]);
         let roles_own_function = given
             .iter()
             .filter(|&&i| {
-                let own = members[i].person.function.as_deref().map(fold);
+                let own = people[i].function.as_deref().map(fold);
                 spec(i)
                     .and_then(|r| r.function.as_deref())
                     .is_some_and(|f| {
@@ -832,7 +815,7 @@ impl Report {
             .count();
 
         Report {
-            people: cohort.len(),
+            people: pool.len(),
             groups: groups.len(),
             smallest: sizes.iter().copied().min().unwrap_or(0),
             largest: sizes.iter().copied().max().unwrap_or(0),
@@ -908,7 +891,7 @@ impl fmt::Display for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cohort::tests::cohort;
+    use crate::grouping::tests::pool;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
@@ -927,7 +910,7 @@ mod tests {
         }
     }
 
-    fn run(c: &Cohort, h: &History, o: GroupOptions) -> Grouping {
+    fn run(c: &Pool, h: &History, o: GroupOptions) -> Grouping {
         let p = prepare(c, h, o).expect("prepare");
         form(&p, &mut StdRng::seed_from_u64(7), &mut |done| done >= 300).expect("form")
     }
@@ -979,7 +962,7 @@ mod tests {
             })
         );
 
-        let c = cohort(EIGHT);
+        let c = pool(EIGHT);
         let mut o = options("2");
         o.roles = ["a", "b", "c"]
             .iter()
@@ -996,13 +979,13 @@ mod tests {
 
     #[test]
     fn groups_mix_departments_and_keep_managers_apart() {
-        let c = cohort(EIGHT);
+        let c = pool(EIGHT);
         let g = run(&c, &History::default(), options("4"));
         assert_eq!(g.groups.len(), 2);
         for members in &g.groups {
             let departments: HashSet<_> = members
                 .iter()
-                .map(|&i| c.members()[i].person.department.clone())
+                .map(|&i| c.people()[i].department.clone())
                 .collect();
             assert_eq!(
                 departments.len(),
@@ -1021,10 +1004,10 @@ mod tests {
 
     #[test]
     fn earlier_meetings_are_avoided_and_fade() {
-        let c = cohort(EIGHT);
+        let c = pool(EIGHT);
         // Last session's groups, as this module writes them.
         let first = run(&c, &History::default(), options("4"));
-        let roster = crate::cohort::roster_csv(&c, &first.roster(day()));
+        let roster = crate::grouping::roster_csv(&c, &first.roster(day()));
         let history = History::from_csv(&roster, &c).expect("history");
         let mut next = options("4");
         next.today = day() + chrono::Days::new(7);
@@ -1043,7 +1026,7 @@ mod tests {
 
     #[test]
     fn constraints_that_cannot_hold_are_named() {
-        let c = cohort(EIGHT);
+        let c = pool(EIGHT);
         let mut o = options("4");
         o.keep_together = vec![(0, 1)];
         let e = prepare(&c, &History::default(), o)
@@ -1066,7 +1049,7 @@ mod tests {
         );
 
         // Four people who must all be apart cannot fit in 2 groups... of 2 of 4 people.
-        let c = cohort("name,email,block\nA,a@x.com,b@x.com;c@x.com\nB,b@x.com,c@x.com\nC,c@x.com,\nD,d@x.com,\n");
+        let c = pool("name,email,block\nA,a@x.com,b@x.com;c@x.com\nB,b@x.com,c@x.com\nC,c@x.com,\nD,d@x.com,\n");
         let p = prepare(&c, &History::default(), options("2")).expect("prepare");
         let e = form(&p, &mut StdRng::seed_from_u64(1), &mut |d| d >= 50).expect_err("broken");
         assert!(
@@ -1077,7 +1060,7 @@ mod tests {
 
     #[test]
     fn keep_together_holds() {
-        let c = cohort(EIGHT);
+        let c = pool(EIGHT);
         let mut o = options("4");
         o.keep_together = vec![(0, 2)];
         let g = run(&c, &History::default(), o);
@@ -1087,7 +1070,7 @@ mod tests {
 
     #[test]
     fn roles_avoid_the_own_function_and_rotate() {
-        let c = cohort(EIGHT);
+        let c = pool(EIGHT);
         let mut o = options("4");
         o.roles = vec![
             RoleSpec::parse("buyer=Finance").expect("role"),
@@ -1097,7 +1080,7 @@ mod tests {
         assert_eq!(g.report.roles_given, 4);
         assert_eq!(g.report.roles_own_function, 0);
         for (i, role) in g.roles.iter().enumerate() {
-            let function = c.members()[i].person.function.as_deref();
+            let function = c.people()[i].function.as_deref();
             match role.as_str() {
                 "buyer" => assert_eq!(function, Some("Sales")),
                 "seller" => assert_eq!(function, Some("Finance")),
@@ -1112,7 +1095,7 @@ mod tests {
             RoleSpec::parse("scribe").expect("role"),
         ];
         let first = run(&c, &History::default(), o.clone());
-        let history = History::from_csv(&crate::cohort::roster_csv(&c, &first.roster(day())), &c)
+        let history = History::from_csv(&crate::grouping::roster_csv(&c, &first.roster(day())), &c)
             .expect("history");
         o.today = day() + chrono::Days::new(7);
         let next = run(&c, &history, o);

@@ -12,9 +12,9 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
-use peerlab_core::cohort::groups::{self, GroupOptions, RoleSpec, SizeRange, Weights};
-use peerlab_core::cohort::{pairs, parse_date, Cohort, History, Rows};
-use peerlab_core::import::ImportError;
+use peerlab_core::grouping::groups::{self, GroupOptions, RoleSpec, SizeRange, Weights};
+use peerlab_core::grouping::{pairs, parse_date, History, Pool, Rows};
+use peerlab_core::import::{ImportError, RowError, RowProblem};
 use rand::SeedableRng;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -118,20 +118,21 @@ fn refused(e: ImportError, what: &str) -> Error {
     match e {
         ImportError::File(m) => invalid(format!("{what}: {m}")),
         ImportError::Rows { errors, total } => {
-            // The rows were numbered by array index, so a reason that points at another row
-            // ("duplicate e-mail … (first on line 3)") is said in the API's terms.
-            let reason =
-                |r: &peerlab_core::import::RowError| match r.reason.split_once("first on line ") {
-                    Some((before, after)) => {
-                        let digits: String =
-                            after.chars().take_while(char::is_ascii_digit).collect();
-                        format!(
-                            "{before}first at {what}[{digits}]{}",
-                            &after[digits.len()..]
-                        )
-                    }
-                    None => r.reason.clone(),
-                };
+            // The rows were numbered by array index, so a problem that points at another row
+            // (a duplicate e-mail) is said in the API's terms.
+            let reason = |r: &RowError| {
+                r.reason
+                    .problems()
+                    .iter()
+                    .map(|p| match p {
+                        RowProblem::DuplicateEmail { email, first_line } => {
+                            format!("duplicate e-mail {email} (first at {what}[{first_line}])")
+                        }
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
             let first = errors
                 .first()
                 .map(|r| format!("; {what}[{}]: {}", r.line, reason(r)))
@@ -151,7 +152,7 @@ fn load(
     people: &[Map<String, Value>],
     history: &[Map<String, Value>],
     date: Option<&str>,
-) -> Result<(Cohort, History, NaiveDate), Error> {
+) -> Result<(Pool, History, NaiveDate), Error> {
     if people.len() > MAX_PEOPLE {
         return Err(invalid(format!(
             "people: {} people are more than the {MAX_PEOPLE} one request may hold",
@@ -168,14 +169,14 @@ fn load(
     if list.is_empty() {
         return Err(invalid("people: the list is empty; send at least 2 people"));
     }
-    let cohort = Cohort::from_rows(&header, list).map_err(|e| refused(e, "people"))?;
+    let pool = Pool::from_rows(&header, list).map_err(|e| refused(e, "people"))?;
     let history = if history.is_empty() {
         History::default()
     } else {
         let (header, list) = rows(history, "history")?;
-        History::from_rows(&header, list, &cohort).map_err(|e| refused(e, "history"))?
+        History::from_rows(&header, list, &pool).map_err(|e| refused(e, "history"))?
     };
-    Ok((cohort, history, today))
+    Ok((pool, history, today))
 }
 
 // Runs a CPU-bound search on a blocking thread, one at a time per server. The permit moves
@@ -199,8 +200,8 @@ async fn search<T: Send + 'static>(
     .map_err(Error::internal)
 }
 
-fn member(cohort: &Cohort, i: usize) -> Value {
-    let p = &cohort.members()[i].person;
+fn person(pool: &Pool, i: usize) -> Value {
+    let p = &pool.people()[i];
     json!({ "email": p.email.as_str(), "name": p.name.as_str() })
 }
 
@@ -234,7 +235,7 @@ pub async fn groups_handler(
     if !(seconds > 0.0 && seconds <= MAX_SECONDS) {
         return Err(invalid(format!("seconds must be above 0 and at most {MAX_SECONDS}")).into());
     }
-    let (cohort, history, today) = load(&state, &body.people, &body.history, body.date.as_deref())?;
+    let (pool, history, today) = load(&state, &body.people, &body.history, body.date.as_deref())?;
     let pairs_of = |list: &[(String, String)], what: &str| -> Result<Vec<(usize, usize)>, Error> {
         let header = vec!["a".to_string(), "b".to_string()];
         let rows = list
@@ -242,8 +243,7 @@ pub async fn groups_handler(
             .enumerate()
             .map(|(k, (a, b))| (k as u64, vec![a.clone(), b.clone()]))
             .collect();
-        cohort
-            .pairs_from_rows(&header, rows, what)
+        pool.pairs_from_rows(&header, rows, what)
             .map_err(|e| refused(e, what))
     };
     let options = GroupOptions {
@@ -257,7 +257,7 @@ pub async fn groups_handler(
     let seed = body.seed;
     let limit = body.iterations.unwrap_or(u64::MAX);
     let outcome = search(&state, move || {
-        let prepared = groups::prepare(&cohort, &history, options)?;
+        let prepared = groups::prepare(&pool, &history, options)?;
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
         let grouping = groups::form(&prepared, &mut rng, &mut |done| {
@@ -271,7 +271,7 @@ pub async fn groups_handler(
                 let members: Vec<Value> = members
                     .iter()
                     .map(|&i| {
-                        let mut m = member(&cohort, i);
+                        let mut m = person(&pool, i);
                         m["role"] = json!(grouping.roles[i]);
                         m
                     })
@@ -295,18 +295,18 @@ pub async fn pairs_handler(
     ApiJson(body): ApiJson<PairsBody>,
 ) -> ApiResult<Json<Value>> {
     user.require_facilitator()?;
-    let (cohort, history, today) = load(&state, &body.people, &body.history, body.date.as_deref())?;
+    let (pool, history, today) = load(&state, &body.people, &body.history, body.date.as_deref())?;
     let date = today.format("%Y-%m-%d").to_string();
     let seed = body.seed;
     let rounds = body.rounds;
     let outcome = search(&state, move || match rounds {
-        None => pairs::partners(&cohort, &history, today).map(|p| {
+        None => pairs::partners(&pool, &history, today).map(|p| {
             let list: Vec<Value> = p
                 .pairs
                 .iter()
                 .map(|pair| {
                     json!({
-                        "members": pair.members.iter().map(|&i| member(&cohort, i)).collect::<Vec<_>>(),
+                        "members": pair.members.iter().map(|&i| person(&pool, i)).collect::<Vec<_>>(),
                         "weight": pair.weight,
                         "reasons": pair.reasons,
                     })
@@ -315,20 +315,20 @@ pub async fn pairs_handler(
             json!({
                 "date": date,
                 "pairs": list,
-                "unmatched": p.unmatched.iter().map(|&i| member(&cohort, i)).collect::<Vec<_>>(),
+                "unmatched": p.unmatched.iter().map(|&i| person(&pool, i)).collect::<Vec<_>>(),
                 "forbidden": p.forbidden,
             })
         }),
         Some(rounds) => {
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            pairs::coffee(&cohort, &history, rounds, &mut rng).map(|c| {
+            pairs::coffee(&pool, &history, rounds, &mut rng).map(|c| {
                 let list: Vec<Value> = c
                     .rounds
                     .iter()
                     .map(|round| {
                         json!(round
                             .iter()
-                            .map(|g| g.iter().map(|&i| member(&cohort, i)).collect::<Vec<_>>())
+                            .map(|g| g.iter().map(|&i| person(&pool, i)).collect::<Vec<_>>())
                             .collect::<Vec<_>>())
                     })
                     .collect();

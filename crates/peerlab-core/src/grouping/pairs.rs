@@ -14,7 +14,7 @@
 //! their two allowed pairs weigh most, making one trio (ties go to the earlier pair). Anyone
 //! whom no pair can take, because every pairing is forbidden, is reported as unmatched.
 
-use super::{Cohort, History, RosterRow};
+use super::{History, Pool, RosterRow};
 use chrono::{NaiveDate, Offset, TimeZone};
 use peerlab_match::matching::max_weight_matching;
 use peerlab_match::rounds::{distinct_rounds, round_robin};
@@ -45,7 +45,7 @@ impl std::error::Error for PairsError {}
 /// Two partners, or three under the odd-count rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pair {
-    /// The partners, by cohort index.
+    /// The partners, by pool index.
     pub members: Vec<usize>,
     /// The summed weight of their pairings, in points.
     pub weight: i64,
@@ -101,17 +101,14 @@ struct Profile {
     offset: Option<f64>,
 }
 
-fn profiles(cohort: &Cohort, today: NaiveDate) -> Vec<Profile> {
+fn profiles(pool: &Pool, today: NaiveDate) -> Vec<Profile> {
     let noon = today.and_hms_opt(12, 0, 0).unwrap_or_default();
-    cohort
-        .members()
+    pool.people()
         .iter()
-        .map(|m| {
-            let p = &m.person;
+        .map(|p| {
             let mut skills: Vec<(String, String, u8)> = p
                 .skills
                 .iter()
-                .flatten()
                 .map(|(s, l)| (s.key(), s.as_str().to_owned(), l.get()))
                 .collect();
             skills.sort();
@@ -126,7 +123,7 @@ fn profiles(cohort: &Cohort, today: NaiveDate) -> Vec<Profile> {
             });
             Profile {
                 skills,
-                wants: p.wants.iter().flatten().map(|w| w.key()).collect(),
+                wants: p.wants.iter().map(|w| w.key()).collect(),
                 department,
                 offset,
             }
@@ -141,7 +138,7 @@ fn overlap_hours(a: f64, b: f64) -> f64 {
 }
 
 // The weight of a pair and, when `explain` is set, the reasons in words.
-fn affinity(cohort: &Cohort, profiles: &[Profile], i: usize, j: usize, explain: bool) -> Affinity {
+fn affinity(pool: &Pool, profiles: &[Profile], i: usize, j: usize, explain: bool) -> Affinity {
     let mut weight = 0;
     let mut reasons = Vec::new();
     for (from, to) in [(i, j), (j, i)] {
@@ -153,8 +150,8 @@ fn affinity(cohort: &Cohort, profiles: &[Profile], i: usize, j: usize, explain: 
                 if explain {
                     reasons.push(format!(
                         "{} offers {skill} (level {level}), which {} wants to learn",
-                        cohort.name(from),
-                        cohort.name(to)
+                        pool.name(from),
+                        pool.name(to)
                     ));
                 }
             }
@@ -193,11 +190,11 @@ fn format_hours(h: f64) -> String {
 }
 
 // Pairs that must never be formed: managers with reports, blocks and earlier meetings.
-fn forbidden_pairs(cohort: &Cohort, history: &History) -> HashSet<(usize, usize)> {
-    let mut out: HashSet<(usize, usize)> = cohort
+fn forbidden_pairs(pool: &Pool, history: &History) -> HashSet<(usize, usize)> {
+    let mut out: HashSet<(usize, usize)> = pool
         .manager_pairs()
         .into_iter()
-        .chain(cohort.block_pairs())
+        .chain(pool.block_pairs())
         .map(|(a, b)| (a.min(b), a.max(b)))
         .collect();
     for m in &history.meetings {
@@ -212,26 +209,22 @@ fn forbidden_pairs(cohort: &Cohort, history: &History) -> HashSet<(usize, usize)
     out
 }
 
-/// Matches the cohort into accountability partners for a session on `today`.
-pub fn partners(
-    cohort: &Cohort,
-    history: &History,
-    today: NaiveDate,
-) -> Result<Partners, PairsError> {
-    let n = cohort.len();
+/// Matches the pool into accountability partners for a session on `today`.
+pub fn partners(pool: &Pool, history: &History, today: NaiveDate) -> Result<Partners, PairsError> {
+    let n = pool.len();
     if n < 2 {
         return Err(PairsError(format!(
             "{n} person cannot be paired; partners need at least 2 people"
         )));
     }
-    let forbidden = forbidden_pairs(cohort, history);
-    let profiles = profiles(cohort, today);
+    let forbidden = forbidden_pairs(pool, history);
+    let profiles = profiles(pool, today);
     // Only weights are kept per pair; reasons are written for the pairs chosen.
     let mut weights: Vec<(usize, usize, i64)> = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
             if !forbidden.contains(&(i, j)) {
-                weights.push((i, j, affinity(cohort, &profiles, i, j, false).weight));
+                weights.push((i, j, affinity(pool, &profiles, i, j, false).weight));
             }
         }
     }
@@ -250,7 +243,7 @@ pub fn partners(
             .ok()
             .map(|k| weights[k].2)
     };
-    let explain = |i: usize, j: usize| affinity(cohort, &profiles, i, j, true).reasons;
+    let explain = |i: usize, j: usize| affinity(pool, &profiles, i, j, true).reasons;
     let mut pairs: Vec<Pair> = Vec::new();
     let mut left: Vec<usize> = Vec::new();
     for (i, &m) in mate.iter().enumerate() {
@@ -287,9 +280,10 @@ pub fn partners(
                 for &m in &p.members.clone() {
                     p.reasons.extend(explain(u, m));
                 }
+                // The sentence is shown to users and kept as it always read.
                 p.reasons.push(format!(
                     "{} joins as the third partner because the cohort has an odd count",
-                    cohort.name(u)
+                    pool.name(u)
                 ));
                 p.members.push(u);
                 p.weight += w;
@@ -307,7 +301,7 @@ pub fn partners(
 /// Coffee rounds: every round pairs everyone (one trio when the count is odd).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coffee {
-    /// Each round's groups, by cohort index.
+    /// Each round's groups, by pool index.
     pub rounds: Vec<Vec<Vec<usize>>>,
     /// Meetings in the schedule that pair people who should not meet (a manager with a
     /// report, a block, or a pair that met before), after picking the best of the shuffles
@@ -344,15 +338,15 @@ const COFFEE_SHUFFLES: usize = 200;
 ///
 /// The schedule is the circle method on a shuffled seating. Of up to 200 shuffles, the one
 /// with the fewest unwanted meetings (managers with reports, blocks, pairs who met before) is
-/// kept, stopping at the first with none. Fails when the cohort is too small or when more
+/// kept, stopping at the first with none. Fails when the pool is too small or when more
 /// rounds are asked for than there are distinct partners.
 pub fn coffee(
-    cohort: &Cohort,
+    pool: &Pool,
     history: &History,
     rounds: usize,
     rng: &mut impl Rng,
 ) -> Result<Coffee, PairsError> {
-    let n = cohort.len();
+    let n = pool.len();
     let most = distinct_rounds(n);
     if n < 2 {
         return Err(PairsError(format!(
@@ -365,7 +359,7 @@ pub fn coffee(
              were asked for"
         )));
     }
-    let unwanted = forbidden_pairs(cohort, history);
+    let unwanted = forbidden_pairs(pool, history);
     let schedule = round_robin(n, rounds);
     let mut seat: Vec<usize> = (0..n).collect();
     let mut best: Option<(usize, Vec<usize>)> = None;
@@ -408,7 +402,7 @@ pub fn coffee(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cohort::tests::cohort;
+    use crate::grouping::tests::pool;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
@@ -436,7 +430,7 @@ mod tests {
 
     #[test]
     fn partners_come_with_their_reasons() {
-        let c = cohort(
+        let c = pool(
             "name,email,department,time_zone,skills,wants_to_learn\n\
              Ana,ana@x.com,Sales,Europe/Lisbon,Negotiation:4,\n\
              Ben,ben@x.com,Finance,Europe/Berlin,SQL:3,Negotiation\n\
@@ -464,7 +458,7 @@ mod tests {
 
     #[test]
     fn forbidden_pairs_are_never_formed_and_the_odd_one_joins_a_trio() {
-        let c = cohort(
+        let c = pool(
             "name,email,manager_email,block\n\
              M,m@x.com,,\n\
              R,r@x.com,m@x.com,\n\
@@ -496,7 +490,7 @@ mod tests {
     #[test]
     fn the_matching_pairs_as_many_as_it_can() {
         // A heavy pair (A, B) would leave C and D, who may only meet A or B, without partners.
-        let c = cohort(
+        let c = pool(
             "name,email,department,block\n\
              A,a@x.com,X,\n\
              B,b@x.com,Y,\n\
@@ -510,7 +504,7 @@ mod tests {
 
     #[test]
     fn coffee_rounds_never_repeat_and_avoid_unwanted_pairs() {
-        let c = cohort(
+        let c = pool(
             "name,email,manager_email\nA,a@x.com,\nB,b@x.com,a@x.com\nC,c@x.com,\nD,d@x.com,\nE,e@x.com,\nF,f@x.com,\n",
         );
         let mut rng = StdRng::seed_from_u64(3);

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::Args;
-use peerlab_core::cohort::groups::{self, GroupOptions, RoleSpec, SizeRange, Weights};
-use peerlab_core::cohort::{pairs, roster_csv, Cohort, History, RosterRow};
+use peerlab_core::grouping::groups::{self, GroupOptions, RoleSpec, SizeRange, Weights};
+use peerlab_core::grouping::{pairs, roster_csv, History, Pool, RosterRow};
 use rand::SeedableRng;
 
 #[derive(Args)]
@@ -77,9 +77,11 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 // Reads the people and the history, and settles the date.
-fn load(common: &Common) -> anyhow::Result<(Cohort, History, NaiveDate)> {
+fn load(common: &Common) -> anyhow::Result<(Pool, History, NaiveDate)> {
     let today = match &common.date {
-        Some(raw) => peerlab_core::cohort::parse_date(raw, "--date").map_err(anyhow::Error::msg)?,
+        Some(raw) => {
+            peerlab_core::grouping::parse_date(raw, "--date").map_err(anyhow::Error::msg)?
+        }
         None => {
             let secs = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)?
@@ -89,15 +91,15 @@ fn load(common: &Common) -> anyhow::Result<(Cohort, History, NaiveDate)> {
                 .date_naive()
         }
     };
-    let cohort = Cohort::from_csv(&read(&common.people)?)
+    let pool = Pool::from_csv(&read(&common.people)?)
         .map_err(|e| anyhow::anyhow!("{}: {}", common.people.display(), rows_message(&e)))?;
     let mut history = History::default();
     for path in &common.history {
-        let h = History::from_csv(&read(path)?, &cohort)
+        let h = History::from_csv(&read(path)?, &pool)
             .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), rows_message(&e)))?;
         history.extend(h);
     }
-    Ok((cohort, history, today))
+    Ok((pool, history, today))
 }
 
 // Every bad row, one per line, rather than only the first.
@@ -119,8 +121,8 @@ fn rows_message(e: &peerlab_core::import::ImportError) -> String {
 // temporary file beside it and renamed, so a crash leaves either the old file or the whole
 // new one; anything else (a pipe, /dev/null) is written directly, as renaming onto it would
 // replace it.
-fn write_roster(out: Option<&Path>, cohort: &Cohort, rows: &[RosterRow]) -> anyhow::Result<()> {
-    let bytes = roster_csv(cohort, rows);
+fn write_roster(out: Option<&Path>, pool: &Pool, rows: &[RosterRow]) -> anyhow::Result<()> {
+    let bytes = roster_csv(pool, rows);
     let Some(path) = out else {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();
@@ -151,11 +153,11 @@ pub fn groups(args: GroupsArgs) -> anyhow::Result<()> {
         .map(|r| RoleSpec::parse(r))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
-    let (cohort, history, today) = load(&args.common)?;
+    let (pool, history, today) = load(&args.common)?;
     let pairs_of = |path: &Option<PathBuf>, what: &str| -> anyhow::Result<Vec<(usize, usize)>> {
         match path {
             None => Ok(Vec::new()),
-            Some(p) => cohort
+            Some(p) => pool
                 .parse_pairs(&read(p)?, what)
                 .map_err(|e| anyhow::anyhow!("{}: {}", p.display(), rows_message(&e))),
         }
@@ -168,7 +170,7 @@ pub fn groups(args: GroupsArgs) -> anyhow::Result<()> {
         keep_together: pairs_of(&args.keep_together, "keep-together file")?,
         today,
     };
-    let prepared = groups::prepare(&cohort, &history, options)?;
+    let prepared = groups::prepare(&pool, &history, options)?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(args.common.seed);
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(args.seconds);
@@ -176,18 +178,18 @@ pub fn groups(args: GroupsArgs) -> anyhow::Result<()> {
     let grouping = groups::form(&prepared, &mut rng, &mut |done| {
         done >= limit || Instant::now() >= deadline
     })?;
-    write_roster(args.common.out.as_deref(), &cohort, &grouping.roster(today))?;
+    write_roster(args.common.out.as_deref(), &pool, &grouping.roster(today))?;
     eprint!("{}", grouping.report);
     eprintln!("searched for {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
 pub fn pairs(args: PairsArgs) -> anyhow::Result<()> {
-    let (cohort, history, today) = load(&args.common)?;
+    let (pool, history, today) = load(&args.common)?;
     match args.rounds {
         None => {
-            let p = pairs::partners(&cohort, &history, today)?;
-            write_roster(args.common.out.as_deref(), &cohort, &p.roster(today))?;
+            let p = pairs::partners(&pool, &history, today)?;
+            write_roster(args.common.out.as_deref(), &pool, &p.roster(today))?;
             let trios = match p.pairs.iter().filter(|p| p.members.len() == 3).count() {
                 0 => "no trio".to_string(),
                 1 => "1 trio".to_string(),
@@ -196,12 +198,12 @@ pub fn pairs(args: PairsArgs) -> anyhow::Result<()> {
             eprintln!(
                 "{} people in {} pairs ({trios}); {} pairs were not allowed (managers and \
                  reports, block lists, earlier meetings)",
-                cohort.len(),
+                pool.len(),
                 p.pairs.len(),
                 p.forbidden
             );
             if !p.unmatched.is_empty() {
-                let names: Vec<&str> = p.unmatched.iter().map(|&i| cohort.name(i)).collect();
+                let names: Vec<&str> = p.unmatched.iter().map(|&i| pool.name(i)).collect();
                 eprintln!(
                     "no allowed partner for: {} (every pairing is forbidden)",
                     names.join(", ")
@@ -211,13 +213,13 @@ pub fn pairs(args: PairsArgs) -> anyhow::Result<()> {
         }
         Some(rounds) => {
             let mut rng = rand::rngs::StdRng::seed_from_u64(args.common.seed);
-            let c = pairs::coffee(&cohort, &history, rounds, &mut rng)?;
-            write_roster(args.common.out.as_deref(), &cohort, &c.roster(today))?;
+            let c = pairs::coffee(&pool, &history, rounds, &mut rng)?;
+            write_roster(args.common.out.as_deref(), &pool, &c.roster(today))?;
             eprintln!(
                 "{} people in {rounds} round(s); nobody meets the same person twice; {} \
                  meeting(s) pair people who should not meet (managers and reports, blocks, \
                  earlier meetings)",
-                cohort.len(),
+                pool.len(),
                 c.unwanted
             );
             Ok(())
@@ -234,7 +236,7 @@ pub fn bench_groups(
     seed: u64,
     write_people: Option<&Path>,
 ) -> anyhow::Result<()> {
-    use peerlab_core::cohort::Meeting;
+    use peerlab_core::grouping::Meeting;
     use rand::seq::SliceRandom;
     if budgets.iter().any(|&s| !(s > 0.0 && s.is_finite())) {
         bail!("--seconds must list positive numbers");
@@ -247,8 +249,8 @@ pub fn bench_groups(
     if let Some(path) = write_people {
         std::fs::write(path, &csv).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let cohort = Cohort::from_csv(&csv).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let n = cohort.len();
+    let pool = Pool::from_csv(&csv).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let n = pool.len();
     let mut history = History::default();
     let mut order: Vec<usize> = (0..n).collect();
     for s in 1..=sessions {
@@ -270,7 +272,7 @@ pub fn bench_groups(
         today,
     };
     let started = Instant::now();
-    let prepared = groups::prepare(&cohort, &history, options)?;
+    let prepared = groups::prepare(&pool, &history, options)?;
     println!(
         "{n} people, groups of {}, {sessions} earlier sessions: distances in {:.1} s",
         if size.min == size.max {
