@@ -11,6 +11,7 @@
 //! authorisation before they call.
 
 mod auth;
+mod jobs;
 mod location;
 mod lrs;
 mod notify;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{
 };
 
 pub use auth::{ApiToken, SessionUser};
+pub use jobs::{Job, JobState, NewJob, Purged};
 pub use location::Location;
 pub use lrs::{
     AttachmentData, Credential, DocKey, DocKind, Document, Expect, LrsStats, NewStatement,
