@@ -13,6 +13,7 @@ mod conversation;
 mod error;
 pub mod experts;
 mod import;
+pub mod jobs;
 pub mod live;
 mod lrs_pages;
 mod pages;
@@ -102,6 +103,8 @@ pub struct AppState {
     searching: Arc<tokio::sync::Semaphore>,
     /// Listeners of open threads (live updates).
     pub live: live::Hub,
+    /// This node's job runner: its id, wake-up and the jobs it ran.
+    pub jobs: jobs::Jobs,
 }
 
 impl AppState {
@@ -116,6 +119,7 @@ impl AppState {
             imports: import::Jobs::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
             searching: Arc::new(tokio::sync::Semaphore::new(1)),
+            jobs: jobs::Jobs::new(),
         }
     }
 
@@ -250,10 +254,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let relay = tokio::spawn(live::relay(state.live.clone()));
+    let runner = jobs::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     relay.abort();
+    runner.stop().await;
     served
 }
