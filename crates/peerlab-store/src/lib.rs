@@ -17,6 +17,7 @@ mod lrs;
 mod notify;
 mod people;
 mod spaces;
+mod tx;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, Weak};
