@@ -104,26 +104,6 @@ impl Store {
         Ok(())
     }
 
-    /// Removes expired sessions, used invitations and stale throttle windows.
-    pub async fn purge_expired(&self, now: i64) -> Result<()> {
-        on_pool!(self, |p| {
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-                .bind(now)
-                .execute(p)
-                .await?;
-            sqlx::query("DELETE FROM invitations WHERE expires_at <= $1")
-                .bind(now)
-                .execute(p)
-                .await?;
-            sqlx::query("DELETE FROM login_failures WHERE window_start <= $1")
-                .bind(now - 86_400_000)
-                .execute(p)
-                .await
-                .map(|_| ())
-        })?;
-        Ok(())
-    }
-
     pub async fn create_api_token(
         &self,
         person_id: i64,

@@ -12,11 +12,13 @@
 
 mod auth;
 mod grouping;
+mod jobs;
 mod location;
 mod lrs;
 mod notify;
 mod people;
 mod spaces;
+mod tx;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, Weak};
@@ -28,6 +30,7 @@ use sqlx::sqlite::{
 };
 
 pub use auth::{ApiToken, SessionUser};
+pub use jobs::{Job, JobState, NewJob, Purged};
 pub use location::Location;
 pub use lrs::{
     AttachmentData, Credential, DocKey, DocKind, Document, Expect, LrsStats, NewStatement,

@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod error;
 mod grouping;
+pub mod jobs;
 pub mod kit;
 pub mod lrs;
 pub mod people;
@@ -105,6 +106,8 @@ pub struct AppState {
     searching: Arc<tokio::sync::Semaphore>,
     /// Listeners of open threads (live updates).
     pub live: live::Hub,
+    /// This node's job runner: its id, wake-up and the jobs it ran.
+    pub jobs: jobs::Jobs,
 }
 
 impl AppState {
@@ -119,6 +122,7 @@ impl AppState {
             imports: people::import::Jobs::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
             searching: Arc::new(tokio::sync::Semaphore::new(1)),
+            jobs: jobs::Jobs::new(),
         }
     }
 
@@ -286,10 +290,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let relay = tokio::spawn(live::relay(state.live.clone()));
+    let runner = jobs::start(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     relay.abort();
+    runner.stop().await;
     served
 }

@@ -596,18 +596,6 @@ async fn serve(args: ServeArgs, store: Store, logins: Option<demo::Logins>) -> a
         },
     );
 
-    // Expired sessions and invitations are removed hourly; every node may do it.
-    let purge = store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = purge.purge_expired(Clock::System.now_ms()).await {
-                tracing::warn!(error = %e, "purging expired sessions failed");
-            }
-        }
-    });
-
     println!("peerlab is ready at {url}  (database: {})", store.backend());
     if let Some(l) = logins {
         println!("Log in as any of these (password: {}):", demo::PASSWORD);

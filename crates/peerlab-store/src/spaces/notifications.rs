@@ -1,0 +1,127 @@
+//! Notifications: written only for people who may read the space, read and marked read.
+
+use super::*;
+
+impl Store {
+    // ---- Notifications -----------------------------------------------------------------
+
+    pub async fn notifications(&self, person_id: i64, limit: i64) -> Result<Vec<Notification>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT n.id, n.kind, a.name AS actor_name, n.space_id, s.name AS space_name, n.thread_id, \
+             t.title AS thread_title, n.post_id, n.created_at, (n.read_at IS NOT NULL) AS read \
+             FROM notifications n JOIN spaces s ON s.id = n.space_id LEFT JOIN threads t ON t.id = n.thread_id \
+             LEFT JOIN people a ON a.id = n.actor_id \
+             WHERE n.person_id = $1 AND (s.visibility = 'open' OR EXISTS \
+             (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id)) \
+             ORDER BY n.id DESC LIMIT $2"
+        )
+        .bind(person_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    pub async fn unread_count(&self, person_id: i64) -> Result<i64> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications n JOIN spaces s ON s.id = n.space_id \
+             WHERE n.person_id = $1 AND n.read_at IS NULL AND (s.visibility = 'open' OR EXISTS \
+             (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id))"
+        )
+        .bind(person_id)
+        .fetch_one(p)
+        .await
+        })?)
+    }
+
+    /// Marks one notification (or, with `None`, all of them) as read.
+    pub async fn mark_read(&self, person_id: i64, id: Option<i64>, now: i64) -> Result<()> {
+        let done = on_pool!(self, |p| {
+            match id {
+            Some(id) => sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE person_id = $2 AND id = $3")
+                .bind(now)
+                .bind(person_id)
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()),
+            None => sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL")
+                .bind(now)
+                .bind(person_id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()),
+        }
+        })?;
+        if id.is_some() && done == 0 {
+            return Err(StoreError::NotFound("notification"));
+        }
+        Ok(())
+    }
+}
+
+impl Tx<'_> {
+    pub(crate) async fn notify(&mut self, n: &NewNotification<'_>) -> Result<()> {
+        on_conn!(self, |c| {
+            // Only someone who may read the space now hears of it: a former member of a
+            // private or confidential space does not.
+            sqlx::query(
+                "INSERT INTO notifications (person_id, kind, actor_id, space_id, thread_id, post_id, created_at) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7 FROM spaces s WHERE s.id = $4 AND (s.visibility = 'open' \
+                 OR EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.person_id = $1))",
+            )
+            .bind(n.person_id)
+            .bind(n.kind)
+            .bind(n.actor)
+            .bind(n.space_id)
+            .bind(n.thread_id)
+            .bind(n.post_id)
+            .bind(n.now)
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Notifies the mentioned people who may read the space (anyone for an open
+    /// space, members otherwise), except the author.
+    pub(crate) async fn notify_mentions(
+        &mut self,
+        mentions: &[i64],
+        author: i64,
+        space_id: i64,
+        thread_id: i64,
+        post_id: i64,
+        now: i64,
+    ) -> Result<()> {
+        on_conn!(self, |c| {
+            let ids: Vec<String> = mentions
+                .iter()
+                .filter(|&&m| m != author)
+                .take(MAX_MENTIONS)
+                .map(i64::to_string)
+                .collect();
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let sql = format!(
+                "INSERT INTO notifications (person_id, kind, actor_id, space_id, thread_id, post_id, created_at) \
+                 SELECT p.id, 'mention', $1, $2, $3, $4, $5 FROM people p JOIN spaces s ON s.id = $2 \
+                 WHERE p.id IN ({}) AND (s.visibility = 'open' OR EXISTS \
+                 (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.person_id = p.id))",
+                ids.join(",")
+            );
+            sqlx::query(&sql)
+                .bind(author)
+                .bind(space_id)
+                .bind(thread_id)
+                .bind(post_id)
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+}
