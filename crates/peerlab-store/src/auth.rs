@@ -78,18 +78,21 @@ impl Store {
 
     /// The user of an unexpired session.
     pub async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<SessionUser>> {
+        // Every page asks this, so its text is built once.
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT p.id AS person_id, p.name, p.email, p.role, se.csrf_token, ({}) AS unread \
+                 FROM sessions se JOIN people p ON p.id = se.person_id \
+                 WHERE se.token_hash = $1 AND se.expires_at > $2",
+                crate::spaces::unread_count_sql("p.id")
+            )
+        });
         Ok(on_pool!(self, |p| {
-            sqlx::query_as(
-            "SELECT p.id AS person_id, p.name, p.email, p.role, s.csrf_token, \
-             (SELECT COUNT(*) FROM notifications n JOIN spaces sp ON sp.id = n.space_id \
-              WHERE n.person_id = p.id AND n.read_at IS NULL AND (sp.visibility = 'open' OR EXISTS \
-              (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id))) AS unread \
-             FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2"
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(p)
-        .await
+            sqlx::query_as(SQL.as_str())
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(p)
+                .await
         })?)
     }
 

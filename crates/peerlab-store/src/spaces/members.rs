@@ -76,14 +76,16 @@ impl Store {
     /// The spaces `person` may see: open ones, the ones they belong to, and for admins the
     /// private ones. Confidential spaces appear to their members only. Most recent first.
     pub async fn spaces_for(&self, person_id: i64, site_role: Role) -> Result<Vec<SpaceSummary>> {
-        let sql = "SELECT s.id, s.name, s.description, s.kind, s.visibility, \
+        let sql = format!(
+            "SELECT s.id, s.name, s.description, s.kind, s.visibility, \
              (SELECT COUNT(*) FROM space_members m WHERE m.space_id = s.id) AS member_count, \
              (SELECT COUNT(*) FROM threads t WHERE t.space_id = s.id) AS thread_count, \
              s.last_activity_at, me.role AS my_role \
              FROM spaces s LEFT JOIN space_members me ON me.space_id = s.id AND me.person_id = $1 \
-             WHERE me.person_id IS NOT NULL OR s.visibility = 'open' OR ($2 AND s.visibility = 'private') \
-             ORDER BY (me.person_id IS NULL), s.last_activity_at DESC, s.id";
-        Ok(on_pool!(self, |p| sqlx::query_as(sql)
+             WHERE {} ORDER BY (me.person_id IS NULL), s.last_activity_at DESC, s.id",
+            super::policy::may_read("s", "$1", "$2")
+        );
+        Ok(on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(person_id)
             .bind(site_role == Role::Admin)
             .fetch_all(p)

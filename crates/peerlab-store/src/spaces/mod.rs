@@ -10,6 +10,7 @@ mod answers;
 mod members;
 mod moderation;
 mod notifications;
+mod policy;
 mod search;
 mod threads;
 
@@ -23,6 +24,7 @@ use serde::Serialize;
 use crate::people::fts_query;
 use crate::tx::{on_conn, Tx};
 use crate::{conflict_on_unique, on_pool, write_tx, Pool, Result, Store, StoreError};
+pub(crate) use notifications::unread_count_sql;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Space {

@@ -1,38 +1,33 @@
 //! Notifications: written only for people who may read the space, read and marked read.
 
+use super::policy::{is_admin, may_read};
 use super::*;
 
 impl Store {
     // ---- Notifications -----------------------------------------------------------------
 
     pub async fn notifications(&self, person_id: i64, limit: i64) -> Result<Vec<Notification>> {
-        Ok(on_pool!(self, |p| {
-            sqlx::query_as(
+        let sql = format!(
             "SELECT n.id, n.kind, a.name AS actor_name, n.space_id, s.name AS space_name, n.thread_id, \
              t.title AS thread_title, n.post_id, n.created_at, (n.read_at IS NOT NULL) AS read \
              FROM notifications n JOIN spaces s ON s.id = n.space_id LEFT JOIN threads t ON t.id = n.thread_id \
              LEFT JOIN people a ON a.id = n.actor_id \
-             WHERE n.person_id = $1 AND (s.visibility = 'open' OR EXISTS \
-             (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id)) \
-             ORDER BY n.id DESC LIMIT $2"
-        )
-        .bind(person_id)
-        .bind(limit)
-        .fetch_all(p)
-        .await
+             WHERE n.person_id = $1 AND {} ORDER BY n.id DESC LIMIT $2",
+            may_read("s", "n.person_id", &is_admin("n.person_id"))
+        );
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(&sql)
+                .bind(person_id)
+                .bind(limit)
+                .fetch_all(p)
+                .await
         })?)
     }
 
     pub async fn unread_count(&self, person_id: i64) -> Result<i64> {
+        let sql = unread_count_sql("$1");
         Ok(on_pool!(self, |p| {
-            sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications n JOIN spaces s ON s.id = n.space_id \
-             WHERE n.person_id = $1 AND n.read_at IS NULL AND (s.visibility = 'open' OR EXISTS \
-             (SELECT 1 FROM space_members m WHERE m.space_id = n.space_id AND m.person_id = n.person_id))"
-        )
-        .bind(person_id)
-        .fetch_one(p)
-        .await
+            sqlx::query_scalar(&sql).bind(person_id).fetch_one(p).await
         })?)
     }
 
@@ -67,26 +62,27 @@ impl Tx<'_> {
         on_conn!(self, |c| {
             // Only someone who may read the space now hears of it: a former member of a
             // private or confidential space does not.
-            sqlx::query(
+            let sql = format!(
                 "INSERT INTO notifications (person_id, kind, actor_id, space_id, thread_id, post_id, created_at) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7 FROM spaces s WHERE s.id = $4 AND (s.visibility = 'open' \
-                 OR EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.person_id = $1))",
-            )
-            .bind(n.person_id)
-            .bind(n.kind)
-            .bind(n.actor)
-            .bind(n.space_id)
-            .bind(n.thread_id)
-            .bind(n.post_id)
-            .bind(n.now)
-            .execute(&mut *c)
-            .await?;
+                 SELECT $1, $2, $3, $4, $5, $6, $7 FROM spaces s WHERE s.id = $4 AND {}",
+                may_read("s", "$1", &is_admin("$1"))
+            );
+            sqlx::query(&sql)
+                .bind(n.person_id)
+                .bind(n.kind)
+                .bind(n.actor)
+                .bind(n.space_id)
+                .bind(n.thread_id)
+                .bind(n.post_id)
+                .bind(n.now)
+                .execute(&mut *c)
+                .await?;
             Ok(())
         })
     }
 
-    /// Notifies the mentioned people who may read the space (anyone for an open
-    /// space, members otherwise), except the author.
+    /// Notifies the mentioned people who may read the space (see [`may_read`]), except the
+    /// author.
     pub(crate) async fn notify_mentions(
         &mut self,
         mentions: &[i64],
@@ -109,9 +105,9 @@ impl Tx<'_> {
             let sql = format!(
                 "INSERT INTO notifications (person_id, kind, actor_id, space_id, thread_id, post_id, created_at) \
                  SELECT p.id, 'mention', $1, $2, $3, $4, $5 FROM people p JOIN spaces s ON s.id = $2 \
-                 WHERE p.id IN ({}) AND (s.visibility = 'open' OR EXISTS \
-                 (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.person_id = p.id))",
-                ids.join(",")
+                 WHERE p.id IN ({}) AND {}",
+                ids.join(","),
+                may_read("s", "p.id", &is_admin("p.id"))
             );
             sqlx::query(&sql)
                 .bind(author)
@@ -124,4 +120,14 @@ impl Tx<'_> {
             Ok(())
         })
     }
+}
+
+/// The count of unread notifications of the person `person` (a SQL expression of their id)
+/// in spaces they may read: the bell's number, on every page.
+pub(crate) fn unread_count_sql(person: &str) -> String {
+    format!(
+        "SELECT COUNT(*) FROM notifications n JOIN spaces s ON s.id = n.space_id \
+         WHERE n.person_id = {person} AND n.read_at IS NULL AND {}",
+        may_read("s", "n.person_id", &is_admin("n.person_id"))
+    )
 }

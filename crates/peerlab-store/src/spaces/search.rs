@@ -32,10 +32,12 @@ impl Store {
             ),
         };
         let allowed = match scope.space_id {
-            Some(_) => "p.space_id = $3 AND $2 = $2 AND $4 = $4",
-            None => "s.visibility <> 'confidential' AND $3 = $3 AND (s.visibility = 'open' \
-                     OR EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.person_id = $2) \
-                     OR ($4 AND s.visibility = 'private'))",
+            Some(_) => "p.space_id = $3 AND $2 = $2 AND $4 = $4".to_string(),
+            // Confidential spaces stay inside themselves: never in global search.
+            None => format!(
+                "s.visibility <> 'confidential' AND $3 = $3 AND {}",
+                super::policy::may_read("s", "$2", "$4")
+            ),
         };
         let sql = format!(
             "SELECT p.id AS post_id, p.thread_id, t.title AS thread_title, p.space_id, s.name AS space_name, \
