@@ -49,9 +49,23 @@ pub const DEFAULT_RULES: &str = "\
 macro_rules! keyword_enum {
     ($(#[$meta:meta])* $name:ident, $field:literal { $($variant:ident = $text:literal : $label:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
+
+        // The stored and serialised word is the declared text, whatever the variant's Rust
+        // name (`CohortChannel` is "cohort"), so renaming a variant changes no data or API.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(d)?;
+                Self::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -99,7 +113,7 @@ keyword_enum!(
     /// What a space is for.
     SpaceKind, "kind" {
         Community = "community": "Community of practice",
-        Cohort = "cohort": "Cohort channel",
+        CohortChannel = "cohort": "Cohort channel",
         Group = "group": "Small group",
     }
 );

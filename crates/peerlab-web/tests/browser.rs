@@ -222,7 +222,7 @@ async fn the_coach_suggests_an_open_prompt_as_the_facilitator_types() {
             &NewSpace {
                 name: "New managers".into(),
                 description: String::new(),
-                kind: SpaceKind::Cohort,
+                kind: SpaceKind::CohortChannel,
                 visibility: Visibility::Private,
                 rules: DEFAULT_RULES.into(),
             },

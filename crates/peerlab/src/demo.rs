@@ -129,7 +129,7 @@ async fn conversation(
     );
     let spaces: [DemoSpace; 4] = [
         ("Giving feedback", "A community of practice for giving and receiving feedback well: questions, stories and what worked.", SpaceKind::Community, Visibility::Open, &[0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], FEEDBACK),
-        ("New managers · spring cohort", "The channel of this spring's new-manager programme: attention → retention → reproduction → motivation.", SpaceKind::Cohort, Visibility::Private, &[0, 17, 18, 19, 20, 21, 22], MANAGERS),
+        ("New managers · spring cohort", "The channel of this spring's new-manager programme: attention → retention → reproduction → motivation.", SpaceKind::CohortChannel, Visibility::Private, &[0, 17, 18, 19, 20, 21, 22], MANAGERS),
         ("Peer coaching circle", "Four of us, every other Thursday. What is said here stays here.", SpaceKind::Group, Visibility::Confidential, &[0, 23, 24], COACHING),
         ("Data & analytics guild", "SQL, dashboards, experiments and the questions nobody dares to ask.", SpaceKind::Community, Visibility::Open, &[3, 5, 25, 26, 27, 28, 29, 30], DATA),
     ];

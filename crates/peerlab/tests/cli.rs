@@ -276,6 +276,37 @@ async fn scripting_beside_a_running_server(db: Vec<String>) {
         .output()
         .expect("run");
     assert_fails_with(&o, "nobody with e-mail ghost@example.com");
+    // The command line keeps the pages' and the API's rule for token names.
+    let long = "x".repeat(81);
+    for bad in ["   ", long.as_str(), "tab\there"] {
+        let o = peerlab()
+            .args([
+                "token",
+                "create",
+                "--email",
+                "lead@example.com",
+                "--name",
+                bad,
+            ])
+            .args(&db)
+            .output()
+            .expect("run");
+        assert_fails_with(&o, "--name: give the token a name of 1 to 80 characters");
+    }
+    let o = peerlab()
+        .args([
+            "lrs",
+            "credential",
+            "create",
+            "--name",
+            " ",
+            "--scopes",
+            "all",
+        ])
+        .args(&db)
+        .output()
+        .expect("run");
+    assert_fails_with(&o, "--name: give a name of 1 to 100 characters");
 }
 
 #[tokio::test]

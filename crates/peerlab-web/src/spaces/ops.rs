@@ -175,7 +175,7 @@ pub async fn create_space(state: &AppState, user: &User, form: &SpaceForm) -> Re
             space::rules(&form.rules)?
         },
     };
-    if kind == SpaceKind::Cohort {
+    if kind == SpaceKind::CohortChannel {
         user.require_facilitator().map_err(|_| {
             Error::forbidden("only a facilitator or an admin may create a cohort channel")
         })?;
