@@ -8,27 +8,75 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// Live threads: new and changed posts appear without reloading. The server sends only ids;
-// each post is fetched as HTML through the same authorisation as the page.
+// Live lists: one loader for every page that updates itself, driven by markup alone. A list
+// element opts in with data attributes:
+//   data-live-events="/threads/12/events"   the server-sent event stream to listen to;
+//   data-live-on="post"                     event names whose data names an element to fetch;
+//   data-live-fragment="/posts/{post}/fragment"
+//                                           the URL of that element's HTML, {name} being filled
+//                                           from the event's JSON data ({"post": 7});
+//   data-live-id="post-{post}"              the id the element has in the page;
+//   data-live-place="append" | "prepend"    "append" replaces the element where it is or adds it
+//                                           at the end; "prepend" moves it to the top;
+//   data-live-reload="thread reload"        event names that reload the whole page;
+//   data-live-status="live-status"          the id of an element shown once the stream is open;
+//   data-live-clear="no-threads"            the id of an empty-state note removed on arrival.
+// The server sends only ids: each element is fetched as HTML through the same authorisation as
+// the page, so the stream cannot leak what a person may not read. Lists on one page that
+// listen to the same stream share one connection.
 (() => {
-  const thread = document.getElementById("thread");
-  if (!thread || !("EventSource" in window)) return;
-  const list = document.getElementById("posts");
-  const status = document.getElementById("live-status");
-  const source = new EventSource(`/threads/${thread.dataset.thread}/events`);
-  source.addEventListener("open", () => { if (status) status.hidden = false; });
-  source.addEventListener("post", async (event) => {
-    const { post } = JSON.parse(event.data);
-    const response = await fetch(`/posts/${post}/fragment`, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const template = document.createElement("template");
-    template.innerHTML = (await response.text()).trim();
-    const fresh = template.content.firstElementChild;
-    if (!fresh) return;
-    const old = document.getElementById(`post-${post}`);
-    if (old) old.replaceWith(fresh); else list.appendChild(fresh);
-  });
-  for (const name of ["thread", "reload"]) source.addEventListener(name, () => window.location.reload());
+  if (!("EventSource" in window)) return;
+  const sources = new Map();
+  const sourceFor = (url) => {
+    if (!sources.has(url)) sources.set(url, new EventSource(url));
+    return sources.get(url);
+  };
+  const fill = (template, data) => {
+    let complete = true;
+    const out = template.replace(/\{(\w+)\}/g, (_, name) => {
+      if (data[name] === undefined || data[name] === null) complete = false;
+      return encodeURIComponent(String(data[name]));
+    });
+    return complete ? out : null;
+  };
+  const words = (value) => (value || "").split(/\s+/).filter(Boolean);
+
+  for (const list of document.querySelectorAll("[data-live-events]")) {
+    const source = sourceFor(list.dataset.liveEvents);
+    const status = list.dataset.liveStatus && document.getElementById(list.dataset.liveStatus);
+    if (status) source.addEventListener("open", () => { status.hidden = false; });
+    for (const name of words(list.dataset.liveReload)) {
+      source.addEventListener(name, () => window.location.reload());
+    }
+    const fragment = list.dataset.liveFragment;
+    const idTemplate = list.dataset.liveId;
+    if (!fragment || !idTemplate) continue;
+    const prepend = list.dataset.livePlace === "prepend";
+    for (const name of words(list.dataset.liveOn)) {
+      source.addEventListener(name, async (event) => {
+        const data = JSON.parse(event.data);
+        const url = fill(fragment, data);
+        const id = fill(idTemplate, data);
+        if (!url || !id) return;
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (!response.ok) return;
+        const template = document.createElement("template");
+        template.innerHTML = (await response.text()).trim();
+        const fresh = template.content.firstElementChild;
+        if (!fresh) return;
+        if (list.dataset.liveClear) document.getElementById(list.dataset.liveClear)?.remove();
+        const old = document.getElementById(id);
+        if (prepend) {
+          old?.remove();
+          list.prepend(fresh);
+        } else if (old) {
+          old.replaceWith(fresh);
+        } else {
+          list.appendChild(fresh);
+        }
+      });
+    }
+  }
 })();
 
 // The thread form: show the reflection question for prompts and the skills for questions.
@@ -84,24 +132,4 @@ document.addEventListener("change", (event) => {
   };
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 300); });
   if (input.value.trim()) check();
-})();
-
-// A space page: new threads and threads with new activity move to the top of the list.
-(() => {
-  const list = document.getElementById("threads");
-  if (!list || !("EventSource" in window)) return;
-  const source = new EventSource(`/spaces/${list.dataset.space}/events`);
-  source.addEventListener("item", async (event) => {
-    const { thread } = JSON.parse(event.data);
-    const response = await fetch(`/threads/${thread}/item`, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const template = document.createElement("template");
-    template.innerHTML = (await response.text()).trim();
-    const fresh = template.content.firstElementChild;
-    if (!fresh) return;
-    document.getElementById(`thread-${thread}`)?.remove();
-    document.getElementById("no-threads")?.remove();
-    list.prepend(fresh);
-  });
-  source.addEventListener("reload", () => window.location.reload());
 })();
