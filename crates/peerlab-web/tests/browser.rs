@@ -275,3 +275,28 @@ async fn the_coach_suggests_an_open_prompt_as_the_facilitator_types() {
     );
     browser.screenshot("prompt-posted").await;
 }
+
+/// A finished browser session leaves nothing behind: no Chromium process of its profile and
+/// no profile folder (they used to outlive every run of the test command, because the
+/// driver was killed without ending its WebDriver session).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_session_leaves_no_chromium_behind() {
+    let app = common::spawn(Backend::Sqlite).await;
+    let browser = Driver::start().await;
+    browser.goto(&format!("{}/login", app.base)).await;
+    let profile = browser.profile();
+    let needle = format!("--user-data-dir={}", profile.display());
+    assert!(
+        !common::webdriver::processes_naming(&needle).is_empty(),
+        "Chromium runs with the profile while the session is open"
+    );
+    assert!(profile.exists());
+    drop(browser);
+    assert_eq!(
+        common::webdriver::processes_naming(&needle),
+        Vec::<u32>::new(),
+        "no Chromium process of {} outlives its session",
+        profile.display()
+    );
+    assert!(!profile.exists(), "the profile folder is removed");
+}

@@ -220,10 +220,95 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// The browser's profile folder, which names its processes (`--user-data-dir=…`).
+    pub fn profile(&self) -> std::path::PathBuf {
+        self.profile.clone()
+    }
+}
+
+/// The processes whose command line names `needle` (read from `/proc/*/cmdline`).
+pub fn processes_naming(needle: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .contains(needle)
+                .then_some(pid)
+        })
+        .collect()
+}
+
+/// Ends a WebDriver session synchronously (`Drop` cannot await): one `DELETE` over a plain
+/// connection, waiting for chromedriver's answer, which comes once Chromium has quit.
+fn end_session(base: &str, session: &str) {
+    use std::io::{Read, Write};
+    let Some(addr) = base.strip_prefix("http://") else {
+        return;
+    };
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+    let request = format!(
+        "DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_err() {
+        return;
+    }
+    // chromedriver keeps the connection open, so read the one answer by its length.
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if answer.len() >= end + 4 + length {
+                break;
+            }
+        }
+    }
+}
+
 impl Drop for Driver {
+    /// Ends the session first, so chromedriver quits Chromium, then stops the driver, waits
+    /// for every process of this profile to be gone (killing any that outlive it) and removes
+    /// the profile folder — also when the test panicked.
     fn drop(&mut self) {
+        end_session(&self.base, &self.session);
         let _ = self.process.kill();
         let _ = self.process.wait();
+        let needle = format!("--user-data-dir={}", self.profile.display());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = processes_naming(&needle);
+            if left.is_empty() {
+                break;
+            }
+            if Instant::now() > deadline {
+                for pid in left {
+                    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                }
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
