@@ -1782,8 +1782,6 @@ async fn nodes_sharing_postgresql_hear_each_others_replies() {
         .await
         .expect("sse");
     assert_eq!(events.status(), StatusCode::OK);
-    // Give the second node's relay a moment to start listening.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let p = reply(&f.member, t, "Posted on the first node").await;
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);

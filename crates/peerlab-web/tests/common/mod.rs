@@ -174,6 +174,8 @@ impl Drop for TestApp {
 impl TestApp {
     /// Starts another server on the same database, as a second node would be; returns its
     /// address. It stops when the test's runtime ends.
+    /// A second node on the same database, serving until the test ends; returned once it
+    /// hears the other nodes' live updates.
     pub async fn second_node(&self) -> String {
         let store = Store::open(&self.location, Create::MustExist)
             .await
@@ -189,9 +191,14 @@ impl TestApp {
                 public_url: base.clone(),
             },
         );
+        let live = state.live.clone();
         tokio::spawn(async move {
             let _ = peerlab_web::serve(listener, state, std::future::pending()).await;
         });
+        // The node is ready once it hears the others (its relay's LISTEN is in effect).
+        tokio::time::timeout(std::time::Duration::from_secs(10), live.relaying())
+            .await
+            .expect("the second node's relay listens within 10 s");
         base
     }
 
