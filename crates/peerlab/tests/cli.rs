@@ -877,13 +877,18 @@ async fn acknowledged_statements_survive_a_kill(db: Vec<String>) {
     };
     let (key, secret) = (line("key: "), line("secret: "));
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    // The server is killed once this many statements were acknowledged, whatever the
+    // machine's speed: the clients say so, the test does not guess a duration.
+    const BEFORE_THE_KILL: usize = 200;
+    let enough = std::sync::Arc::new(tokio::sync::Notify::new());
     let mut clients = Vec::new();
     for k in 0..4 {
-        let (base, key, secret, acked) = (
+        let (base, key, secret, acked, enough) = (
             server.base.clone(),
             key.clone(),
             secret.clone(),
             acked.clone(),
+            enough.clone(),
         );
         clients.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
@@ -910,13 +915,21 @@ async fn acknowledged_statements_survive_a_kill(db: Vec<String>) {
                     .send()
                     .await;
                 match sent {
-                    Ok(r) if r.status().is_success() => acked.lock().expect("lock").extend(ids),
+                    Ok(r) if r.status().is_success() => {
+                        let mut acked = acked.lock().expect("lock");
+                        acked.extend(ids);
+                        if acked.len() >= BEFORE_THE_KILL {
+                            enough.notify_one();
+                        }
+                    }
                     _ => return,
                 }
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::timeout(Duration::from_secs(120), enough.notified())
+        .await
+        .expect("the clients got statements in");
     server.child.kill().expect("SIGKILL");
     server.child.wait().expect("wait");
     for c in clients {
@@ -924,7 +937,7 @@ async fn acknowledged_statements_survive_a_kill(db: Vec<String>) {
     }
     let acked = acked.lock().expect("lock").clone();
     assert!(
-        acked.len() >= 100,
+        acked.len() >= BEFORE_THE_KILL,
         "the clients got {} statements in before the kill",
         acked.len()
     );
