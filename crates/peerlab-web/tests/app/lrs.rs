@@ -2,10 +2,8 @@
 //! comment names the sections of the xAPI 1.0.3 Data ("Data") and Communication ("Comm")
 //! documents it checks. Every test runs on SQLite and on PostgreSQL.
 
-mod common;
-
+use crate::common::{Backend, TestApp};
 use base64::Engine;
-use common::{Backend, TestApp};
 use peerlab_core::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -146,12 +144,12 @@ fn statement(who: &str, verb: &str, activity: &str) -> Value {
 }
 
 fn agent(who: &str) -> String {
-    common::urlencode(&json!({"mbox": format!("mailto:{who}@example.com")}).to_string())
+    crate::common::urlencode(&json!({"mbox": format!("mailto:{who}@example.com")}).to_string())
 }
 
 /// Comm 2.8 (About Resource): no credentials, the versions supported.
 async fn about_answers_without_credentials(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let r = reqwest::get(format!("{}/xapi/about", app.base))
         .await
         .expect("about");
@@ -164,7 +162,7 @@ async fn about_answers_without_credentials(b: Backend) {
 /// Comm 3.3 (Versioning): the header is required, 1.0.x and 2.0.0 are accepted, others are
 /// 400, and every response names the version.
 async fn the_version_header_is_required_and_answered(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let mut lrs = credential(&app, "tool", "all").await;
     for (version, status, answered) in [
         ("1.0.3", StatusCode::OK, "1.0.3"),
@@ -192,7 +190,7 @@ async fn the_version_header_is_required_and_answered(b: Backend) {
 /// `statements/read/mine` reads only the credential's own statements; the authority is set
 /// from the credential (Data 2.4.9).
 async fn credentials_and_scopes_are_enforced(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let writer = credential(&app, "writer", "statements/write").await;
     let reader = credential(&app, "reader", "statements/read").await;
     let mine = credential(&app, "mine", "statements/write statements/read/mine").await;
@@ -263,7 +261,7 @@ async fn credentials_and_scopes_are_enforced(b: Backend) {
 /// (timestamp defaults to stored), 2.4.8 (stored), 2.4.10 (version), 2.3.1 (immutability:
 /// the same id with other content is a conflict, the same content is accepted again).
 async fn statements_are_stored_by_put_and_post_and_read_back(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let id = "fd41c918-b88b-4b20-a0a5-a4c32391aaa0";
     let s = statement("ana", COMPLETED, "http://example.com/course");
@@ -352,7 +350,7 @@ async fn statements_are_stored_by_put_and_post_and_read_back(b: Backend) {
 
 /// Comm 2.1.2.s2.b3: a batch is stored all or nothing.
 async fn a_batch_with_one_bad_statement_stores_nothing(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let mut bad = statement("ben", COMPLETED, "http://example.com/a");
     bad["actor"]["mbox"] = json!("ben@example.com");
@@ -386,7 +384,7 @@ async fn a_batch_with_one_bad_statement_stores_nothing(b: Backend) {
 
 /// Data 2.2 and 2.4: every malformed statement is 400 (never 422) with the path and rule.
 async fn malformed_statements_are_400_naming_the_field_and_rule(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let good = statement("ana", COMPLETED, "http://example.com/a");
     let cases: Vec<(Value, &str)> = vec![
@@ -478,7 +476,7 @@ async fn malformed_statements_are_400_naming_the_field_and_rule(b: Backend) {
 
 /// Comm 3.2 (Error Codes): 413 for a body over the limit, 400 for unknown parameters.
 async fn oversized_bodies_and_unknown_parameters_are_refused(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let big: Vec<Value> = (0..1001)
         .map(|i| statement(&format!("p{i}"), COMPLETED, "http://example.com/a"))
@@ -535,7 +533,7 @@ async fn oversized_bodies_and_unknown_parameters_are_refused(b: Backend) {
 /// reachable by `voidedStatementId`; the voiding statement is listed; a voiding statement
 /// is never voided itself.
 async fn voiding_hides_the_target_but_keeps_it_reachable(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let (_, v) = lrs
         .post(statement("ana", COMPLETED, "http://example.com/a"))
@@ -586,7 +584,7 @@ async fn voiding_hides_the_target_but_keeps_it_reachable(b: Backend) {
 /// related_activities, since, until, limit, ascending; the
 /// X-Experience-API-Consistent-Through and Last-Modified headers; HEAD (Comm 3.1).
 async fn every_query_parameter_filters(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let registration = "ec531277-b57b-4c15-8d91-d292c5b2b8f7";
     let mut with_context = statement("ana", COMPLETED, "http://example.com/a");
@@ -608,7 +606,7 @@ async fn every_query_parameter_filters(b: Backend) {
         .post(statement("ana", ATTEMPTED, "http://example.com/b"))
         .await;
     let c = v[0].as_str().expect("id").to_string();
-    let iso = |ms: i64| common::urlencode(&peerlab_web::xapi::iso(ms));
+    let iso = |ms: i64| crate::common::urlencode(&peerlab_web::xapi::iso(ms));
 
     assert_eq!(
         lrs.ids("").await,
@@ -705,7 +703,7 @@ async fn every_query_parameter_filters(b: Backend) {
 /// Comm 2.1.3.s2 (`more`): paging neither repeats nor skips statements while others are
 /// being stored.
 async fn more_pages_stay_correct_while_statements_are_added(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let first: Vec<Value> = (0..25)
         .map(|i| statement(&format!("p{i}"), COMPLETED, "http://example.com/a"))
@@ -751,7 +749,7 @@ async fn more_pages_stay_correct_while_statements_are_added(b: Backend) {
 /// Comm 2.1.3 (Filter Conditions for StatementRefs): a statement whose object is a
 /// StatementRef matches a filter when its target does, even when the target is stored after it.
 async fn filters_match_through_statement_references(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let target = "5d3b3b77-7a5a-4b4a-9c53-3f9a4a3c0d11";
     let referring = json!({
@@ -783,7 +781,7 @@ async fn filters_match_through_statement_references(b: Backend) {
 /// Comm 2.1.3 (`format`): ids, exact, canonical with Accept-Language; the canonical
 /// definition is the one merged from stored statements (Comm 2.5, activities).
 async fn formats_and_languages(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let (_, v) = lrs
         .post(statement("ana", COMPLETED, "http://example.com/a"))
@@ -815,7 +813,7 @@ async fn formats_and_languages(b: Backend) {
 /// DESIGN X1: joining, accepting the rules, asking, answering, reacting, accepting an answer
 /// and endorsing are recorded as valid statements; confidential spaces record nothing.
 async fn social_actions_become_statements(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     app.user("ana@example.com", "Ana", Role::Member).await;
     let ben = app.user("ben@example.com", "Ben", Role::Member).await;
     let skill = app.skill(ben, "Negotiation", 4).await;
@@ -933,7 +931,7 @@ async fn social_actions_become_statements(b: Backend) {
 /// DESIGN X1 and X2: the learning timeline on a profile (the person and admins only), and
 /// the admin page's credentials and statement browser.
 async fn the_timeline_and_the_admin_pages(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     app.user("ana@example.com", "Ana", Role::Member).await;
     let ben = app.user("ben@example.com", "Ben", Role::Member).await;
     app.user("admin@example.com", "Ada", Role::Admin).await;
@@ -1015,7 +1013,7 @@ fn sha1_hex(bytes: &[u8]) -> String {
 
 /// Comm 2.3 (State Resource), 2.2.s7 (JSON merge on POST), 3.1.s4.b1–b4 (ETag).
 async fn state_documents_are_stored_merged_listed_and_deleted(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "state").await;
     let base = format!(
         "/activities/state?activityId=http://example.com/a&agent={}",
@@ -1082,7 +1080,7 @@ async fn state_documents_are_stored_merged_listed_and_deleted(b: Backend) {
         Method::GET,
         &format!(
             "{base}&since={}",
-            common::urlencode(&peerlab_web::xapi::iso(app.now()))
+            crate::common::urlencode(&peerlab_web::xapi::iso(app.now()))
         ),
     ))
     .await;
@@ -1126,7 +1124,7 @@ async fn state_documents_are_stored_merged_listed_and_deleted(b: Backend) {
 /// Comm 3.1 (Concurrency): If-Match and If-None-Match on profiles; a PUT without either to
 /// an existing profile is 409; a failed precondition is 412 and changes nothing.
 async fn profiles_follow_the_concurrency_rules(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "profile").await;
     for path in [
         "/activities/profile?activityId=http://example.com/a&profileId=p".to_string(),
@@ -1185,7 +1183,7 @@ async fn profiles_follow_the_concurrency_rules(b: Backend) {
 
 /// Comm 2.4 (Activities) and 2.5 (Agents).
 async fn the_agents_and_activities_resources(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     app.user("ana@example.com", "Ana Silva", Role::Member).await;
     let lrs = credential(&app, "tool", "all").await;
     lrs.post(statement("ana", COMPLETED, "http://example.com/a"))
@@ -1260,7 +1258,7 @@ fn multipart_body(statements: &Value, parts: &[(&str, &[u8])]) -> (String, Vec<u
 /// Data 2.4.11 (Attachments), Comm 2.1.2 and 2.1.3 (`attachments=true`): attachment data
 /// arrives in multipart/mixed parts checked by SHA-2, and comes back the same way.
 async fn attachments_travel_in_multipart_and_come_back(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let certificate = b"%PDF-1.4 a certificate of completion";
     let mut s = statement("ana", COMPLETED, "http://example.com/a");
@@ -1345,7 +1343,7 @@ async fn attachments_travel_in_multipart_and_come_back(b: Backend) {
 /// Data 2.6 (Signed Statements): a JWS signature attachment is verified against the
 /// statement; a signature by another key than its certificate's is refused.
 async fn signed_statements_are_verified(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -1389,7 +1387,7 @@ async fn signed_statements_are_verified(b: Backend) {
 /// Comm 1.3 (Alternate Request Syntax): POST with `?method=`, headers and parameters as form
 /// fields, the body as `content`; accepted in 1.0.3, refused in 2.0.
 async fn the_alternate_request_syntax_in_1_0_3_only(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let lrs = credential(&app, "tool", "all").await;
     let auth = format!(
         "Basic {}",
@@ -1451,7 +1449,7 @@ async fn the_alternate_request_syntax_in_1_0_3_only(b: Backend) {
 /// behind a later one is stored at the later time, so a reader told "consistent through T"
 /// never misses a statement stored afterwards with an earlier `stored`.
 async fn stored_never_goes_back(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let authority =
         json!({"objectType": "Agent", "account": {"homePage": "http://x.example", "name": "t"}});
     let v = peerlab_xapi::Version::V1_0_3;
@@ -1482,7 +1480,7 @@ async fn stored_never_goes_back(b: Backend) {
 /// `statement_terms`) are found through the new one after the store opens, core and related
 /// terms kept apart, and the old table is gone.
 async fn a_store_from_before_the_statement_index_is_upgraded(b: Backend) {
-    let (location, dir, _) = common::fresh_location(b).await;
+    let (location, dir, _) = crate::common::fresh_location(b).await;
     let authority =
         json!({"objectType": "Agent", "account": {"homePage": "http://x.example", "name": "t"}});
     let mut old = statement("ana", COMPLETED, "http://example.com/a");
@@ -1624,7 +1622,7 @@ async fn a_store_from_before_the_statement_index_is_upgraded(b: Backend) {
 /// second process (here a second store on the same database) wrote in between; SQLite's
 /// writer remembers the definitions it stored and must notice.
 async fn the_latest_definition_wins_with_two_writers(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let other = peerlab_store::Store::open(&app.location, peerlab_store::Create::MustExist)
         .await
         .expect("a second store");

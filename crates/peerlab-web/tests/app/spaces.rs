@@ -2,9 +2,8 @@
 //! membership, ground rules, threads, reactions, accepted answers, moderation, search,
 //! notifications, live updates, bad input, and the authorisation matrix.
 
-mod common;
-
-use common::{Api, Backend, TestApp};
+use crate::common::matrix::{check_matrix, Route};
+use crate::common::{check, Api, Backend, TestApp};
 use peerlab_core::space::{SpaceKind, SpaceRole, ThreadKind, Visibility, DEFAULT_RULES};
 use peerlab_core::Role;
 use peerlab_store::{NewSpace, NewThread, PostInput};
@@ -116,7 +115,7 @@ async fn posts(api: &Api, thread: i64) -> Vec<Value> {
 }
 
 async fn spaces_are_joined_left_and_always_keep_a_facilitator(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let open = fixture(&app, "open").await;
     let private = fixture(&app, "private").await;
@@ -140,10 +139,7 @@ async fn spaces_are_joined_left_and_always_keep_a_facilitator(b: Backend) {
         .outsider
         .post(&format!("/spaces/{}/join", open.space), json!({}))
         .await;
-    assert_eq!(
-        (st, v["error"].as_str()),
-        (StatusCode::CONFLICT, Some("conflict"))
-    );
+    check((st, &v), StatusCode::CONFLICT, "conflict");
     for s in [private.space, confidential.space] {
         let (st, v) = open.outsider.get(&format!("/spaces/{s}")).await;
         assert_eq!(
@@ -299,7 +295,7 @@ async fn member_id(app: &TestApp, email: &str) -> i64 {
 }
 
 async fn ground_rules_are_accepted_before_contributing_and_again_when_they_change(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "open").await;
     let s = f.space;
@@ -323,10 +319,7 @@ async fn ground_rules_are_accepted_before_contributing_and_again_when_they_chang
             json!({"kind": "discussion", "title": "Hello all", "body": "Hi"}),
         )
         .await;
-    assert_eq!(
-        (st, v["error"].as_str()),
-        (StatusCode::FORBIDDEN, Some("rules_not_accepted"))
-    );
+    check((st, &v), StatusCode::FORBIDDEN, "rules_not_accepted");
     assert_eq!(
         v["message"],
         "accept the space's ground rules (version 1) before you contribute"
@@ -414,7 +407,7 @@ async fn ground_rules_are_accepted_before_contributing_and_again_when_they_chang
 }
 
 async fn questions_replies_reactions_and_accepted_answers(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "private").await;
     let (t, opening) = thread(
@@ -610,7 +603,7 @@ async fn questions_replies_reactions_and_accepted_answers(b: Backend) {
 }
 
 async fn accepted_answers_become_expert_evidence(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let open = fixture(&app, "open").await;
     let conf = fixture(&app, "confidential").await;
@@ -654,7 +647,7 @@ async fn accepted_answers_become_expert_evidence(b: Backend) {
 }
 
 async fn markdown_is_rendered_and_sanitised(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "open").await;
     let evil = "**bold** <script>alert(1)</script> <iframe src=\"https://evil.example\"></iframe>\n\n\
@@ -705,7 +698,7 @@ fn tags(html: &str) -> Vec<&str> {
 }
 
 async fn bad_posts_are_refused_and_write_nothing(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "open").await;
     let s = f.space;
@@ -735,10 +728,7 @@ async fn bad_posts_are_refused_and_write_nothing(b: Backend) {
     );
     let huge = json!({"kind": "discussion", "title": "Huge", "body": "x".repeat(70_000)});
     let (st, v) = f.member.post(&path, huge).await;
-    assert_eq!(
-        (st, v["error"].as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large"))
-    );
+    check((st, &v), StatusCode::PAYLOAD_TOO_LARGE, "too_large");
     let (st, _) = f
         .member
         .post_bytes(&path, "application/json", b"{not json".to_vec())
@@ -791,7 +781,7 @@ async fn bad_posts_are_refused_and_write_nothing(b: Backend) {
 }
 
 async fn forms_without_csrf_and_outsiders_change_nothing(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "private").await;
     let (t, p) = thread(&f.member, f.space, "discussion", "Protected", "Text").await;
@@ -837,7 +827,7 @@ async fn forms_without_csrf_and_outsiders_change_nothing(b: Backend) {
 }
 
 async fn edits_keep_a_history_for_moderators_and_authors_delete_their_posts(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "open").await;
     let (t, _) = thread(&f.facilitator, f.space, "discussion", "Edits", "Text").await;
@@ -898,7 +888,7 @@ async fn edits_keep_a_history_for_moderators_and_authors_delete_their_posts(b: B
 }
 
 async fn flags_hide_posts_pending_review_and_moderators_are_audited(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     app.user("x1@x.com", "Xena One", Role::Member).await;
     let f = fixture(&app, "open").await;
@@ -1051,7 +1041,7 @@ impl Fixture {
 }
 
 async fn search_never_shows_confidential_spaces_outside_themselves(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let open = fixture(&app, "open").await;
     let private = fixture(&app, "private").await;
@@ -1149,7 +1139,7 @@ async fn search_never_shows_confidential_spaces_outside_themselves(b: Backend) {
 }
 
 async fn mentions_replies_and_accepted_answers_notify(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "private").await;
     let (t, _) = thread(
@@ -1245,7 +1235,7 @@ async fn mentions_replies_and_accepted_answers_notify(b: Backend) {
 }
 
 async fn open_threads_hear_new_replies_live(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "open").await;
     let (t, _) = thread(&f.member, f.space, "discussion", "Live", "Watch this").await;
@@ -1331,7 +1321,7 @@ async fn open_threads_hear_new_replies_live(b: Backend) {
 }
 
 async fn the_thread_form_coaches_closed_reflection_questions(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     people(&app).await;
     let f = fixture(&app, "open").await;
     let web = app.login("fa@x.com").await;
@@ -1421,7 +1411,7 @@ struct Target {
 
 /// One route: method, path with `{s}` `{t}` `{p}` `{asker}`, body, and the expected status
 /// for each role (rows) and visibility (open, private, confidential).
-type Row = (&'static str, &'static str, Value, [[u16; 3]; 6]);
+type Row = Route<6, 3>;
 
 fn matrix() -> Vec<Row> {
     const READ: [[u16; 3]; 6] = [
@@ -1669,7 +1659,7 @@ async fn target(
 }
 
 async fn authorisation_matrix(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let mut ids = [0i64; 6];
     let mut apis = vec![app.api(None)];
     for (i, role) in ROLES.iter().enumerate().skip(1) {
@@ -1688,45 +1678,21 @@ async fn authorisation_matrix(b: Backend) {
         .user("answerer@x.com", "The answerer", Role::Member)
         .await;
     app.user("new@x.com", "The newcomer", Role::Member).await;
-    let mut failures = Vec::new();
-    let mut checks = 0;
-    for (method, path, body, expected) in matrix() {
-        for (v, visibility) in VISIBILITIES.iter().enumerate() {
-            for (r, role) in ROLES.iter().enumerate() {
-                let t = target(&app, &ids, asker, answerer, *visibility).await;
-                let fill = |s: &str| {
-                    s.replace("{s}", &t.space.to_string())
-                        .replace("{t}", &t.thread.to_string())
-                        .replace("{p}", &t.reply.to_string())
-                        .replace("{asker}", &t.asker.to_string())
-                        .replace("{v}", visibility.as_str())
-                };
-                let url = format!("{}/api/v1{}", app.base, fill(path));
-                let mut req = apis[r]
-                    .client
-                    .request(method.parse().expect("method"), &url);
-                if let Some(token) = &apis[r].token {
-                    req = req.bearer_auth(token);
-                }
-                if !body.is_null() {
-                    let text = fill(&body.to_string())
-                        .replace(&format!("\"{}\"", t.reply), &t.reply.to_string());
-                    req = req.header("content-type", "application/json").body(text);
-                }
-                let (status, answer) = Api::send(req).await;
-                checks += 1;
-                if status.as_u16() != expected[r][v] {
-                    failures.push(format!("{method} {path} as {role} in a {visibility} space: expected {}, got {status} {answer}", expected[r][v]));
-                }
-            }
+    let askers: [(&str, Api); 6] = std::array::from_fn(|i| (ROLES[i], apis[i].clone()));
+    let checks = check_matrix(&askers, &VISIBILITIES.map(|v| v.as_str()), &matrix(), |v| {
+        let (app, ids) = (&app, &ids);
+        async move {
+            let t = target(app, ids, asker, answerer, VISIBILITIES[v]).await;
+            vec![
+                ("s", t.space.to_string()),
+                ("t", t.thread.to_string()),
+                ("p", t.reply.to_string()),
+                ("asker", t.asker.to_string()),
+                ("v", VISIBILITIES[v].as_str().to_string()),
+            ]
         }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {checks} checks failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    })
+    .await;
     assert_eq!(checks, 25 * 3 * 6);
 
     // Pages follow the same policy: a few reads as a browser.
@@ -1766,7 +1732,7 @@ async fn authorisation_matrix(b: Backend) {
 /// page listening on another (SQLite serves one process, so this is PostgreSQL's alone).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_sharing_postgresql_hear_each_others_replies() {
-    let app = common::spawn(Backend::Postgres).await;
+    let app = crate::common::spawn(Backend::Postgres).await;
     people(&app).await;
     let f = fixture(&app, "open").await;
     let (t, _) = thread(&f.member, f.space, "discussion", "Two nodes", "Hello").await;
@@ -1774,7 +1740,7 @@ async fn nodes_sharing_postgresql_hear_each_others_replies() {
     // Log in on the second node and listen there.
     let mut web = app.browser();
     web.base = other.clone();
-    web.login("mo@x.com", common::PASSWORD).await;
+    web.login("mo@x.com", crate::common::PASSWORD).await;
     let mut events = web
         .client
         .get(format!("{other}/threads/{t}/events"))

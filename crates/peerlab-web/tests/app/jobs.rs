@@ -1,15 +1,13 @@
 //! The job runner in the real application: a due job runs exactly once, on one node or on
 //! two sharing a PostgreSQL database, and the hourly purge removes expired sessions.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::Backend;
+use crate::common::Backend;
 use peerlab_core::{Email, PersonName, Role};
 use peerlab_store::{Create, JobState, Location, NewJob, Store};
 use peerlab_web::jobs::{Ran, PURGE_EXPIRED};
@@ -30,7 +28,7 @@ struct Cluster {
 
 impl Cluster {
     async fn new(backend: Backend) -> Self {
-        let (location, temp_dir, pg_database) = common::fresh_location(backend).await;
+        let (location, temp_dir, pg_database) = crate::common::fresh_location(backend).await;
         Cluster {
             location,
             clock: Clock::Manual(Arc::new(AtomicI64::new(1_790_000_000_000))),

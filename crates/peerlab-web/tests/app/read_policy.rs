@@ -4,9 +4,7 @@
 //! these queries from one SQL fragment (`spaces/policy.rs`); this test is what keeps the
 //! fragment and `Access` saying the same thing.
 
-mod common;
-
-use common::{Api, Backend};
+use crate::common::{Api, Backend};
 use peerlab_core::space::{
     Access, SpaceKind, SpaceRole, ThreadKind, Viewer, Visibility, DEFAULT_RULES,
 };
@@ -27,7 +25,7 @@ fn ids(v: &Value, list: &str, key: &str) -> Vec<i64> {
 }
 
 async fn listings_search_and_notifications_follow_access(b: Backend) {
-    let app = common::spawn(b).await;
+    let app = crate::common::spawn(b).await;
     let store = &app.store;
     let owner = app
         .user("owner@x.com", "The owner", Role::Facilitator)

@@ -40,6 +40,7 @@ macro_rules! backend_tests {
     };
 }
 
+pub mod matrix;
 pub mod webdriver;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -229,6 +230,32 @@ impl TestApp {
             .expect("set skill")
     }
 
+    /// Holds a lock on the `people` table from another connection, as a second writer would,
+    /// until the returned connection is dropped: on SQLite a write transaction, on
+    /// PostgreSQL the lock an import takes. Lets a test see a long write while it waits.
+    pub async fn hold_people_lock(&self) -> Box<dyn std::any::Any + Send> {
+        match &self.location {
+            Location::Sqlite(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+                let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .expect("sqlite");
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .expect("lock");
+                Box::new(conn)
+            }
+            Location::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.expect("postgres");
+                for sql in ["BEGIN", "LOCK TABLE people IN SHARE ROW EXCLUSIVE MODE"] {
+                    sqlx::query(sql).execute(&mut conn).await.expect("lock");
+                }
+                Box::new(conn)
+            }
+        }
+    }
+
     pub fn browser(&self) -> Browser {
         let client = reqwest::Client::builder()
             .cookie_store(true)
@@ -373,6 +400,24 @@ impl Browser {
     }
 }
 
+/// Asserts that an API answer has this status and this error code, showing the whole body
+/// when it does not.
+#[track_caller]
+pub fn check((status, body): (StatusCode, &Value), want: StatusCode, code: &str) {
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (want, Some(code)),
+        "wanted {want} {code}, got {status} {body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| !m.trim().is_empty()),
+        "an error says what is wrong in words: {body}"
+    );
+}
+
+#[derive(Clone)]
 pub struct Api {
     pub base: String,
     pub client: reqwest::Client,

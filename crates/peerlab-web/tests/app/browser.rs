@@ -1,16 +1,14 @@
 //! Browser journeys in real headless Chromium (Debian's chromium and chromium-driver).
 
-mod common;
-
-use common::webdriver::Driver;
-use common::{Backend, PASSWORD};
+use crate::common::webdriver::Driver;
+use crate::common::{Backend, PASSWORD};
 use peerlab_core::space::{SpaceKind, SpaceRole, Visibility, DEFAULT_RULES};
 use peerlab_core::Role;
 use peerlab_store::NewSpace;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_in_edit_skills_and_find_who_knows() {
-    let app = common::spawn(Backend::Sqlite).await;
+    let app = crate::common::spawn(Backend::Sqlite).await;
     app.user("ana@example.com", "Ana Silva", Role::Member).await;
     let ben = app.user("ben@example.com", "Ben Ode", Role::Member).await;
     let cara = app
@@ -102,7 +100,7 @@ const MARKED: &str = "return window.peerlabMark === 'unchanged';";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_answer_live_accept_and_become_an_expert() {
-    let app = common::spawn(Backend::Sqlite).await;
+    let app = crate::common::spawn(Backend::Sqlite).await;
     let fay = app
         .user("fay@example.com", "Fay Facilitator", Role::Facilitator)
         .await;
@@ -212,7 +210,7 @@ async fn ask_answer_live_accept_and_become_an_expert() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_coach_suggests_an_open_prompt_as_the_facilitator_types() {
-    let app = common::spawn(Backend::Sqlite).await;
+    let app = crate::common::spawn(Backend::Sqlite).await;
     let fay = app
         .user("fay@example.com", "Fay Facilitator", Role::Facilitator)
         .await;
@@ -281,19 +279,19 @@ async fn the_coach_suggests_an_open_prompt_as_the_facilitator_types() {
 /// driver was killed without ending its WebDriver session).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_session_leaves_no_chromium_behind() {
-    let app = common::spawn(Backend::Sqlite).await;
+    let app = crate::common::spawn(Backend::Sqlite).await;
     let browser = Driver::start().await;
     browser.goto(&format!("{}/login", app.base)).await;
     let profile = browser.profile();
     let needle = format!("--user-data-dir={}", profile.display());
     assert!(
-        !common::webdriver::processes_naming(&needle).is_empty(),
+        !crate::common::webdriver::processes_naming(&needle).is_empty(),
         "Chromium runs with the profile while the session is open"
     );
     assert!(profile.exists());
     drop(browser);
     assert_eq!(
-        common::webdriver::processes_naming(&needle),
+        crate::common::webdriver::processes_naming(&needle),
         Vec::<u32>::new(),
         "no Chromium process of {} outlives its session",
         profile.display()

@@ -8,7 +8,7 @@
 //! only, and keeping pairs together stops a held-out question from leaking through its twin.
 //! Precision and recall are for the CLOSED class, since closed is what the coach flags.
 //!
-//! Run with `cargo test -p peerlab-core --test coach -- --nocapture` to see the figures.
+//! Run with `cargo test -p peerlab-core --test core coach -- --nocapture` to see the figures.
 
 use peerlab_core::coach::{advise, classify, Kind};
 

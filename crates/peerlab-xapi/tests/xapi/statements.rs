@@ -179,7 +179,7 @@ fn spec_examples() -> Vec<(&'static str, Value)> {
 
 /// The long example statement of Data Appendix A, verbatim.
 fn long_example() -> Value {
-    let text = include_str!("corpus/valid-appendix-a-long.json");
+    let text = include_str!("../corpus/valid-appendix-a-long.json");
     serde_json::from_str(text).expect("example parses")
 }
 

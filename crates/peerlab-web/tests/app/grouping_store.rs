@@ -2,9 +2,7 @@
 //! `Store::grouping_facts` with the attributes, skills, wants and managers the engine uses,
 //! on both databases, and form the same pool as the people file they were imported from.
 
-mod common;
-
-use common::Backend;
+use crate::common::Backend;
 use peerlab_core::grouping::{PersonFacts, Pool};
 use peerlab_core::import::{parse_csv, ExistingManagers};
 use peerlab_core::Email;
@@ -24,7 +22,7 @@ fn email(s: &str) -> Email {
 }
 
 async fn facts_come_from_the_store(backend: Backend) {
-    let app = common::spawn(backend).await;
+    let app = crate::common::spawn(backend).await;
     let plan = parse_csv(PEOPLE.as_bytes(), &ExistingManagers::new()).expect("valid file");
     app.store
         .apply_import(&plan, app.now(), &|_| {})
@@ -100,7 +98,7 @@ async fn facts_come_from_the_store(backend: Backend) {
 }
 
 async fn a_large_pool_is_read_in_rounds(backend: Backend) {
-    let app = common::spawn(backend).await;
+    let app = crate::common::spawn(backend).await;
     // More people than one round of queries takes, each managed by the previous one.
     let mut csv = String::from("name,email,manager_email,skills\n");
     for k in 0..1_200 {

@@ -1,0 +1,19 @@
+//! peerlab-web's integration tests, one binary with a module per feature: the real server
+//! on 127.0.0.1:0 with a fresh database per test, every behaviour test run once on SQLite
+//! and once on PostgreSQL, and the browser journeys in headless Chromium.
+
+#[macro_use]
+mod common;
+
+mod api;
+mod auth;
+mod browser;
+mod coach;
+mod grouping;
+mod grouping_store;
+mod import;
+mod jobs;
+mod lrs;
+mod people;
+mod read_policy;
+mod spaces;
