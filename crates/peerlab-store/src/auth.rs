@@ -4,12 +4,14 @@
 use peerlab_core::{Email, Role};
 use serde::Serialize;
 
+#[allow(unused_imports)]
+use crate::ids::{PersonId, PostId, SkillId, SpaceId, ThreadId};
 use crate::{on_pool, write_tx, Result, Store, StoreError};
 
 /// The person behind a valid session or API token.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct SessionUser {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub name: String,
     pub email: String,
     #[sqlx(try_from = "String")]
@@ -31,7 +33,7 @@ pub struct ApiToken {
 
 impl Store {
     /// The person id and password hash for a login attempt.
-    pub async fn credentials(&self, email: &Email) -> Result<Option<(i64, Option<String>)>> {
+    pub async fn credentials(&self, email: &Email) -> Result<Option<(PersonId, Option<String>)>> {
         Ok(on_pool!(self, |p| sqlx::query_as(
             "SELECT id, password_hash FROM people WHERE email = $1"
         )
@@ -40,7 +42,7 @@ impl Store {
         .await)?)
     }
 
-    pub async fn set_password(&self, person_id: i64, password_hash: &str) -> Result<()> {
+    pub async fn set_password(&self, person_id: PersonId, password_hash: &str) -> Result<()> {
         on_pool!(self, |p| sqlx::query(
             "UPDATE people SET password_hash = $2 WHERE id = $1"
         )
@@ -55,7 +57,7 @@ impl Store {
     pub async fn create_session(
         &self,
         token_hash: &str,
-        person_id: i64,
+        person_id: PersonId,
         csrf: &str,
         now: i64,
         expires_at: i64,
@@ -109,7 +111,7 @@ impl Store {
 
     pub async fn create_api_token(
         &self,
-        person_id: i64,
+        person_id: PersonId,
         name: &str,
         token_hash: &str,
         now: i64,
@@ -127,7 +129,7 @@ impl Store {
         })?)
     }
 
-    pub async fn api_tokens(&self, person_id: i64) -> Result<Vec<ApiToken>> {
+    pub async fn api_tokens(&self, person_id: PersonId) -> Result<Vec<ApiToken>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE person_id = $1 ORDER BY id DESC"
@@ -139,7 +141,12 @@ impl Store {
     }
 
     /// Revokes one of the person's own tokens. Revoking is final.
-    pub async fn revoke_api_token(&self, person_id: i64, token_id: i64, now: i64) -> Result<()> {
+    pub async fn revoke_api_token(
+        &self,
+        person_id: PersonId,
+        token_id: i64,
+        now: i64,
+    ) -> Result<()> {
         let done = on_pool!(self, |p| {
             sqlx::query(
             "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND person_id = $2"
@@ -161,7 +168,7 @@ impl Store {
     /// busy clients do not turn every read into a write.
     pub async fn api_token_user(&self, token_hash: &str, now: i64) -> Result<Option<SessionUser>> {
         let found: Option<(SessionUser, Option<i64>, i64)> = on_pool!(self, |p| {
-            let row: Option<(i64, String, String, String, Option<i64>, i64)> = sqlx::query_as(
+            let row: Option<(PersonId, String, String, String, Option<i64>, i64)> = sqlx::query_as(
                 "SELECT p.id, p.name, p.email, p.role, t.last_used_at, t.id FROM api_tokens t \
                  JOIN people p ON p.id = t.person_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             )
@@ -202,7 +209,7 @@ impl Store {
 
     pub async fn create_invitation(
         &self,
-        person_id: i64,
+        person_id: PersonId,
         token_hash: &str,
         now: i64,
         expires_at: i64,
@@ -246,9 +253,9 @@ impl Store {
         token_hash: &str,
         password_hash: &str,
         now: i64,
-    ) -> Result<i64> {
+    ) -> Result<PersonId> {
         Ok(write_tx!(self, |tx| {
-            let person_id: Option<i64> = sqlx::query_scalar(
+            let person_id: Option<PersonId> = sqlx::query_scalar(
                 "UPDATE invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
                  RETURNING person_id",
             )

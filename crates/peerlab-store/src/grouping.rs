@@ -7,6 +7,8 @@ use std::collections::{HashMap, HashSet};
 use peerlab_core::grouping::PersonFacts;
 use peerlab_core::{Email, Level, PersonName, SkillName, TimeZone, ValueError};
 
+#[allow(unused_imports)]
+use crate::ids::{PersonId, PostId, SkillId, SpaceId, ThreadId};
 use crate::{on_pool, Result, Store, StoreError};
 
 // People per round of queries: far below the bound-parameter limit of either database
@@ -46,11 +48,11 @@ impl Store {
     /// their wants. They share no snapshot; a profile edited between them shows part of the
     /// edit, which a grouping tolerates. peerlab stores no seniority, start date or block
     /// list, so those facts are empty.
-    pub async fn grouping_facts(&self, person_ids: &[i64]) -> Result<Vec<PersonFacts>> {
+    pub async fn grouping_facts(&self, person_ids: &[PersonId]) -> Result<Vec<PersonFacts>> {
         let mut seen = HashSet::with_capacity(person_ids.len());
         let ids: Vec<i64> = person_ids
             .iter()
-            .copied()
+            .map(|id| id.get())
             .filter(|id| seen.insert(*id))
             .collect();
         let mut found: HashMap<i64, PersonFacts> = HashMap::with_capacity(ids.len());

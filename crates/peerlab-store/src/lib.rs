@@ -12,6 +12,7 @@
 
 mod auth;
 mod grouping;
+mod ids;
 mod jobs;
 mod location;
 mod lrs;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{
 };
 
 pub use auth::{ApiToken, SessionUser};
+pub use ids::{PersonId, PostId, SkillId, SpaceId, ThreadId};
 pub use jobs::{Job, JobState, NewJob, Purged};
 pub use location::Location;
 pub use lrs::{

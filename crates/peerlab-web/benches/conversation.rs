@@ -27,7 +27,10 @@ use std::time::{Duration, Instant};
 
 use peerlab_core::space::{self, Reaction, SpaceKind, SpaceRole, ThreadKind, Visibility};
 use peerlab_core::{markdown, text, Email, PersonName, Role};
-use peerlab_store::{Create, Location, NewSpace, NewThread, PostInput, SearchScope, Store};
+use peerlab_store::{
+    Create, Location, NewSpace, NewThread, PersonId, PostInput, SearchScope, SpaceId, Store,
+    ThreadId,
+};
 use peerlab_web::live::Topic;
 use peerlab_web::{AppState, Clock, WebConfig};
 use rand::rngs::StdRng;
@@ -229,7 +232,7 @@ const LAST: &[&str] = &[
     "Kim",
 ];
 
-async fn person(store: &Store, i: usize, role: Role) -> i64 {
+async fn person(store: &Store, i: usize, role: Role) -> PersonId {
     let email = Email::parse(&format!("person{i}@bench.example")).expect("email");
     let name = format!(
         "{} {}",
@@ -244,7 +247,7 @@ async fn person(store: &Store, i: usize, role: Role) -> i64 {
 }
 
 /// A session cookie's token for `person`, stored as the server expects it.
-async fn session(store: &Store, person: i64) -> String {
+async fn session(store: &Store, person: PersonId) -> String {
     let token = peerlab_web::new_secret();
     store
         .create_session(
@@ -259,7 +262,7 @@ async fn session(store: &Store, person: i64) -> String {
     token
 }
 
-async fn api_token(store: &Store, person: i64) -> String {
+async fn api_token(store: &Store, person: PersonId) -> String {
     let token = format!("plk_{}", peerlab_web::new_secret());
     store
         .create_api_token(person, "bench", &peerlab_web::sha256_hex(&token), now())
@@ -1096,9 +1099,9 @@ async fn live(
     store: &Store,
     server: &Server,
     words: &Words,
-    owner: i64,
-    space_id: i64,
-    members: &[i64],
+    owner: PersonId,
+    space_id: SpaceId,
+    members: &[PersonId],
 ) {
     let mut rng = StdRng::seed_from_u64(50);
     let (title, _) = words.title(&mut rng);
@@ -1290,9 +1293,9 @@ struct PlanPost {
 
 struct PostRow {
     id: i64,
-    thread_id: i64,
-    space_id: i64,
-    author_id: i64,
+    thread_id: ThreadId,
+    space_id: SpaceId,
+    author_id: PersonId,
     opening: i64,
     body: String,
     body_html: String,
@@ -1386,8 +1389,8 @@ impl Fill {
         &mut self,
         first_id: i64,
         rows: &[PlanThread],
-        spaces: &[i64],
-        people: &[i64],
+        spaces: &[SpaceId],
+        people: &[PersonId],
     ) {
         on_fill!(self, |c, pg| {
             let sql = format!(
@@ -1512,7 +1515,7 @@ async fn search(backend: &str, words: Arc<Words>) {
             .await
             .expect("member");
     }
-    let allowed: HashSet<i64> = (0..CORPUS_SPACES)
+    let allowed: HashSet<SpaceId> = (0..CORPUS_SPACES)
         .filter(|&i| {
             visibility[i] == Visibility::Open
                 || (visibility[i] == Visibility::Private && joined.contains(&i))
@@ -1596,7 +1599,7 @@ async fn search(backend: &str, words: Arc<Words>) {
 
     // Posts are written by a generator thread and inserted here, in big transactions.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<PostRow>>(4);
-    let thread_info: Vec<(i64, String, Vec<u32>)> = threads
+    let thread_info: Vec<(SpaceId, String, Vec<u32>)> = threads
         .into_iter()
         .map(|t| (spaces[t.space as usize], t.title, t.title_ids))
         .collect();
@@ -1641,7 +1644,7 @@ async fn search(backend: &str, words: Arc<Words>) {
             };
             batch.push(PostRow {
                 id: k as i64 + 1,
-                thread_id: p.thread as i64 + 1,
+                thread_id: ThreadId::new(p.thread as i64 + 1),
                 space_id: *space_id,
                 author_id: generator_people[p.author as usize],
                 opening: i64::from(p.opening),
@@ -1796,7 +1799,7 @@ async fn search(backend: &str, words: Arc<Words>) {
             })
             .collect()
     };
-    let classes: Vec<(&str, Option<i64>, Vec<String>)> = vec![
+    let classes: Vec<(&str, Option<SpaceId>, Vec<String>)> = vec![
         ("1 common word", None, one(&common, PER_CLASS)),
         ("1 medium word", None, one(&medium, PER_CLASS)),
         ("1 rare word", None, one(&rare, PER_CLASS)),

@@ -4,7 +4,7 @@ use peerlab_core::demo::company;
 use peerlab_core::import::ImportPlan;
 use peerlab_core::space::{self, Reaction, SpaceKind, SpaceRole, ThreadKind, Visibility};
 use peerlab_core::{Email, Role, SkillName};
-use peerlab_store::{NewSpace, NewThread, PostInput, Store};
+use peerlab_store::{NewSpace, NewThread, PersonId, PostInput, SpaceId, Store};
 use peerlab_web::social::{self, Action, SpaceRef, ThreadRef};
 use rand::SeedableRng;
 
@@ -270,7 +270,7 @@ async fn conversation(
 async fn say(
     store: &Store,
     base: &str,
-    person: i64,
+    person: PersonId,
     action: Action,
     when: i64,
 ) -> anyhow::Result<()> {
@@ -283,7 +283,12 @@ async fn say(
         .map_err(anyhow::Error::msg)
 }
 
-async fn ensure_member(store: &Store, space: i64, person: i64, now: i64) -> anyhow::Result<()> {
+async fn ensure_member(
+    store: &Store,
+    space: SpaceId,
+    person: PersonId,
+    now: i64,
+) -> anyhow::Result<()> {
     if store.membership(space, person).await?.is_none() {
         store
             .add_member(space, person, SpaceRole::Member, None, now)
@@ -297,7 +302,7 @@ async fn rendered(store: &Store, title: &str, body: &str) -> anyhow::Result<(Str
     let handles = peerlab_core::markdown::mentions(body);
     let people = store.resolve_handles(&handles).await?;
     Ok(space::rendered(title, body, &|h: &str| {
-        people.get(h).copied()
+        people.get(h).map(|id| id.get())
     }))
 }
 

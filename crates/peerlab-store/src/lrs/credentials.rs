@@ -25,7 +25,7 @@ impl Store {
         key: &str,
         secret_hash: &str,
         scopes: &str,
-        created_by: Option<i64>,
+        created_by: Option<crate::PersonId>,
         now: i64,
     ) -> Result<i64> {
         Ok(on_pool!(self, |p| sqlx::query_scalar(

@@ -23,9 +23,9 @@ impl Store {
         role: Role,
         password_hash: Option<&str>,
         now: i64,
-    ) -> Result<i64> {
+    ) -> Result<PersonId> {
         let rec = PersonRecord::new(email.clone(), name.clone());
-        let id: i64 = on_pool!(self, |p| {
+        let id: PersonId = on_pool!(self, |p| {
             sqlx::query_scalar(
             "INSERT INTO people (email, name, sort_name, role, password_hash, search_text, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
@@ -44,7 +44,7 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn person(&self, id: i64) -> Result<Option<Person>> {
+    pub async fn person(&self, id: PersonId) -> Result<Option<Person>> {
         let sql = format!("SELECT {PERSON_COLUMNS} WHERE p.id = $1");
         Ok(on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(id)
@@ -60,7 +60,7 @@ impl Store {
             .await)?)
     }
 
-    pub async fn people_by_ids(&self, ids: &[i64]) -> Result<Vec<Person>> {
+    pub async fn people_by_ids(&self, ids: &[PersonId]) -> Result<Vec<Person>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -78,7 +78,7 @@ impl Store {
         })?)
     }
 
-    pub async fn direct_reports(&self, manager_id: i64) -> Result<Vec<PersonSummary>> {
+    pub async fn direct_reports(&self, manager_id: PersonId) -> Result<Vec<PersonSummary>> {
         let sql =
             format!("SELECT {SUMMARY_COLUMNS} WHERE p.manager_id = $1 ORDER BY p.sort_name, p.id");
         Ok(on_pool!(self, |p| sqlx::query_as(&sql)
@@ -87,7 +87,7 @@ impl Store {
             .await)?)
     }
 
-    pub async fn set_role(&self, person_id: i64, role: Role) -> Result<()> {
+    pub async fn set_role(&self, person_id: PersonId, role: Role) -> Result<()> {
         let done = on_pool!(self, |p| sqlx::query(
             "UPDATE people SET role = $2 WHERE id = $1"
         )
@@ -105,7 +105,11 @@ impl Store {
     /// Changes a person's role, refusing to demote the last admin. Two admins demoting each
     /// other at once cannot both succeed: SQLite's IMMEDIATE transaction serialises them, and
     /// on PostgreSQL (DIALECT) the admins' rows are locked first.
-    pub async fn change_role_keeping_an_admin(&self, person_id: i64, role: Role) -> Result<()> {
+    pub async fn change_role_keeping_an_admin(
+        &self,
+        person_id: PersonId,
+        role: Role,
+    ) -> Result<()> {
         let is_postgres = matches!(self.pool, Pool::Postgres(_));
         write_tx!(self, |tx| {
             if is_postgres {

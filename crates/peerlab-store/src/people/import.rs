@@ -98,7 +98,7 @@ impl Store {
                 .people
                 .iter()
                 .partition(|r| stored.contains_key(&r.email));
-            let mut ids: HashMap<String, i64> = HashMap::with_capacity(total);
+            let mut ids: HashMap<String, PersonId> = HashMap::with_capacity(total);
             for chunk in new.chunks(BATCH) {
                 ids.extend(
                     Tx::from(&mut *tx)
@@ -119,7 +119,7 @@ impl Store {
                 }
             }
             // Every skill the file names, created once.
-            let mut skill_ids: HashMap<String, i64> = HashMap::new();
+            let mut skill_ids: HashMap<String, SkillId> = HashMap::new();
             for rec in &plan.people {
                 let names = rec
                     .skills
@@ -180,14 +180,15 @@ impl Store {
             for (i, rec) in existing.iter().enumerate() {
                 let id = ids[rec.email.as_str()];
                 if let Some(skills) = &rec.skills {
-                    let resolved: Vec<(i64, Level)> = skills
+                    let resolved: Vec<(SkillId, Level)> = skills
                         .iter()
                         .map(|(n, l)| (skill_ids[&n.key()], *l))
                         .collect();
                     Tx::from(&mut *tx).replace_skills(id, &resolved).await?;
                 }
                 if let Some(wants) = &rec.wants {
-                    let resolved: Vec<i64> = wants.iter().map(|n| skill_ids[&n.key()]).collect();
+                    let resolved: Vec<SkillId> =
+                        wants.iter().map(|n| skill_ids[&n.key()]).collect();
                     Tx::from(&mut *tx).replace_wants(id, &resolved).await?;
                 }
                 Tx::from(&mut *tx).refresh_search_text(id).await?;
@@ -206,10 +207,10 @@ impl Store {
 }
 
 impl Tx<'_> {
-    pub(crate) async fn upsert_person(&mut self, rec: &PersonRecord, now: i64) -> Result<i64> {
+    pub(crate) async fn upsert_person(&mut self, rec: &PersonRecord, now: i64) -> Result<PersonId> {
         on_conn!(self, |c| {
             // A NULL parameter means "the column is not in the file": keep what is stored.
-            let id: i64 = sqlx::query_scalar(
+            let id: PersonId = sqlx::query_scalar(
                 "INSERT INTO people (email, name, sort_name, title, department, function, location, time_zone, created_at, updated_at) \
                  VALUES ($1, $2, $9, COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), COALESCE($6, ''), COALESCE($7, ''), $8, $8) \
                  ON CONFLICT (email) DO UPDATE SET name = excluded.name, sort_name = excluded.sort_name, \
@@ -235,16 +236,16 @@ impl Tx<'_> {
 
     pub(crate) async fn replace_skills(
         &mut self,
-        person_id: i64,
-        skills: &[(i64, Level)],
+        person_id: PersonId,
+        skills: &[(SkillId, Level)],
     ) -> Result<()> {
         on_conn!(self, |c| {
-            let current: Vec<(i64, i64)> =
+            let current: Vec<(SkillId, i64)> =
                 sqlx::query_as("SELECT skill_id, level FROM person_skills WHERE person_id = $1")
                     .bind(person_id)
                     .fetch_all(&mut *c)
                     .await?;
-            let wanted: HashMap<i64, i64> = skills
+            let wanted: HashMap<SkillId, i64> = skills
                 .iter()
                 .map(|(id, l)| (*id, i64::from(l.get())))
                 .collect();
@@ -255,7 +256,7 @@ impl Tx<'_> {
                     .execute(&mut *c)
                     .await?;
             }
-            let current: HashMap<i64, i64> = current.into_iter().collect();
+            let current: HashMap<SkillId, i64> = current.into_iter().collect();
             for (skill_id, level) in wanted.iter().filter(|(id, l)| current.get(id) != Some(l)) {
                 sqlx::query(
                     "INSERT INTO person_skills (person_id, skill_id, level) VALUES ($1, $2, $3) \
@@ -271,16 +272,20 @@ impl Tx<'_> {
         })
     }
 
-    pub(crate) async fn replace_wants(&mut self, person_id: i64, wants: &[i64]) -> Result<()> {
+    pub(crate) async fn replace_wants(
+        &mut self,
+        person_id: PersonId,
+        wants: &[SkillId],
+    ) -> Result<()> {
         on_conn!(self, |c| {
-            let current: HashSet<i64> =
+            let current: HashSet<SkillId> =
                 sqlx::query_scalar("SELECT skill_id FROM wants WHERE person_id = $1")
                     .bind(person_id)
                     .fetch_all(&mut *c)
                     .await?
                     .into_iter()
                     .collect();
-            let wanted: HashSet<i64> = wants.iter().copied().collect();
+            let wanted: HashSet<SkillId> = wants.iter().copied().collect();
             for skill_id in current.difference(&wanted) {
                 sqlx::query("DELETE FROM wants WHERE person_id = $1 AND skill_id = $2")
                     .bind(person_id)
@@ -303,7 +308,7 @@ impl Tx<'_> {
         &mut self,
         people: &[&PersonRecord],
         now: i64,
-    ) -> Result<Vec<(i64, String)>> {
+    ) -> Result<Vec<(PersonId, String)>> {
         on_conn!(self, |c| {
             let mut out = Vec::with_capacity(people.len());
             for chunk in people.chunks(BATCH / 5) {
@@ -337,7 +342,7 @@ impl Tx<'_> {
                         .bind(new_person_search_text(rec))
                         .bind(now);
                 }
-                let rows: Vec<(i64, String)> =
+                let rows: Vec<(PersonId, String)> =
                     q.fetch_all(&mut *c).await.map_err(conflict_on_unique(|| {
                         "someone was added while the import ran; import the file again".into()
                     }))?;
@@ -350,7 +355,7 @@ impl Tx<'_> {
     pub(crate) async fn insert_pairs(
         &mut self,
         table: PairTable,
-        rows: &[(i64, i64, i64)],
+        rows: &[(PersonId, SkillId, i64)],
     ) -> Result<()> {
         on_conn!(self, |c| {
             for chunk in rows.chunks(BATCH) {

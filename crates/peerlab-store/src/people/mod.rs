@@ -15,13 +15,15 @@ use peerlab_core::{Email, Level, PersonName, Role, SkillName};
 
 use serde::Serialize;
 
+#[allow(unused_imports)]
+use crate::ids::{PersonId, PostId, SkillId, SpaceId, ThreadId};
 use crate::tx::{on_conn, Tx};
 use crate::{conflict_on_unique, on_pool, write_tx, Pool, Result, Store, StoreError};
 
 /// A person as their profile shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Person {
-    pub id: i64,
+    pub id: PersonId,
     pub email: String,
     pub name: String,
     pub title: String,
@@ -29,7 +31,7 @@ pub struct Person {
     pub function: String,
     pub location: String,
     pub time_zone: String,
-    pub manager_id: Option<i64>,
+    pub manager_id: Option<PersonId>,
     pub manager_name: Option<String>,
     #[sqlx(try_from = "String")]
     pub role: Role,
@@ -40,7 +42,7 @@ pub struct Person {
 /// A line of the directory.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct PersonSummary {
-    pub id: i64,
+    pub id: PersonId,
     pub name: String,
     pub title: String,
     pub department: String,
@@ -51,7 +53,7 @@ pub struct PersonSummary {
 /// A skill on a profile, with its endorsements.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct PersonSkill {
-    pub skill_id: i64,
+    pub skill_id: SkillId,
     pub name: String,
     pub level: i64,
     pub endorsements: i64,
@@ -61,7 +63,7 @@ pub struct PersonSkill {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct SkillRef {
-    pub id: i64,
+    pub id: SkillId,
     pub name: String,
     /// How many people have it.
     pub people: i64,
@@ -93,7 +95,7 @@ pub struct ImportSummary {
 /// A pending invitation, as its link shows it.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Invitation {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub name: String,
     pub email: String,
 }

@@ -4,7 +4,11 @@ use super::*;
 
 impl Store {
     /// A person's skills, strongest first, with endorsement counts as `viewer` sees them.
-    pub async fn person_skills(&self, person_id: i64, viewer: i64) -> Result<Vec<PersonSkill>> {
+    pub async fn person_skills(
+        &self,
+        person_id: PersonId,
+        viewer: PersonId,
+    ) -> Result<Vec<PersonSkill>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT s.id AS skill_id, s.name, ps.level, ps.endorsements, \
@@ -21,7 +25,7 @@ impl Store {
     }
 
     /// The topics a person wants to learn, by name.
-    pub async fn wants(&self, person_id: i64) -> Result<Vec<SkillRef>> {
+    pub async fn wants(&self, person_id: PersonId) -> Result<Vec<SkillRef>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT s.id, s.name, (SELECT COUNT(*) FROM person_skills ps WHERE ps.skill_id = s.id) AS people \
@@ -34,7 +38,12 @@ impl Store {
     }
 
     /// Adds a skill to a profile or changes its level.
-    pub async fn set_skill(&self, person_id: i64, name: &SkillName, level: Level) -> Result<i64> {
+    pub async fn set_skill(
+        &self,
+        person_id: PersonId,
+        name: &SkillName,
+        level: Level,
+    ) -> Result<SkillId> {
         Ok(write_tx!(self, |tx| {
             let skill_id = Tx::from(&mut *tx).ensure_skill(name).await?;
             sqlx::query(
@@ -52,7 +61,7 @@ impl Store {
     }
 
     /// Removes a skill from a profile, with its endorsements.
-    pub async fn remove_skill(&self, person_id: i64, skill_id: i64) -> Result<()> {
+    pub async fn remove_skill(&self, person_id: PersonId, skill_id: SkillId) -> Result<()> {
         write_tx!(self, |tx| {
             let done =
                 sqlx::query("DELETE FROM person_skills WHERE person_id = $1 AND skill_id = $2")
@@ -68,7 +77,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn add_want(&self, person_id: i64, name: &SkillName) -> Result<i64> {
+    pub async fn add_want(&self, person_id: PersonId, name: &SkillName) -> Result<SkillId> {
         Ok(write_tx!(self, |tx| {
             let skill_id = Tx::from(&mut *tx).ensure_skill(name).await?;
             sqlx::query(
@@ -82,7 +91,7 @@ impl Store {
         }))
     }
 
-    pub async fn remove_want(&self, person_id: i64, skill_id: i64) -> Result<()> {
+    pub async fn remove_want(&self, person_id: PersonId, skill_id: SkillId) -> Result<()> {
         let done = on_pool!(self, |p| sqlx::query(
             "DELETE FROM wants WHERE person_id = $1 AND skill_id = $2"
         )
@@ -101,9 +110,9 @@ impl Store {
     /// profile; endorsing twice is a conflict; nobody endorses themselves.
     pub async fn endorse(
         &self,
-        endorser: i64,
-        person_id: i64,
-        skill_id: i64,
+        endorser: PersonId,
+        person_id: PersonId,
+        skill_id: SkillId,
         now: i64,
     ) -> Result<()> {
         if endorser == person_id {
@@ -134,7 +143,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn unendorse(&self, endorser: i64, person_id: i64, skill_id: i64) -> Result<()> {
+    pub async fn unendorse(
+        &self,
+        endorser: PersonId,
+        person_id: PersonId,
+        skill_id: SkillId,
+    ) -> Result<()> {
         let done = on_pool!(self, |p| {
             sqlx::query(
             "DELETE FROM endorsements WHERE person_id = $1 AND skill_id = $2 AND endorser_id = $3"
@@ -180,7 +194,7 @@ impl Store {
 }
 
 impl Tx<'_> {
-    pub(crate) async fn ensure_skill(&mut self, name: &SkillName) -> Result<i64> {
+    pub(crate) async fn ensure_skill(&mut self, name: &SkillName) -> Result<SkillId> {
         on_conn!(self, |c| {
             let key = name.key();
             sqlx::query("INSERT INTO skills (name, key, terms) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
@@ -189,7 +203,7 @@ impl Tx<'_> {
                 .bind(text::index_text([name.as_str()]))
                 .execute(&mut *c)
                 .await?;
-            let id: i64 = sqlx::query_scalar("SELECT id FROM skills WHERE key = $1")
+            let id: SkillId = sqlx::query_scalar("SELECT id FROM skills WHERE key = $1")
                 .bind(&key)
                 .fetch_one(&mut *c)
                 .await?;
@@ -197,7 +211,7 @@ impl Tx<'_> {
         })
     }
 
-    pub(crate) async fn refresh_search_text(&mut self, person_id: i64) -> Result<()> {
+    pub(crate) async fn refresh_search_text(&mut self, person_id: PersonId) -> Result<()> {
         on_conn!(self, |c| {
             let (name, title, department, function, location): (
                 String,

@@ -5,13 +5,13 @@ use super::*;
 impl Store {
     pub async fn react(
         &self,
-        post_id: i64,
-        person_id: i64,
+        post_id: PostId,
+        person_id: PersonId,
         reaction: Reaction,
         now: i64,
     ) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let thread_id: Option<i64> = sqlx::query_scalar(
+            let thread_id: Option<ThreadId> = sqlx::query_scalar(
                 "SELECT thread_id FROM posts WHERE id = $1 AND state = 'visible'",
             )
             .bind(post_id)
@@ -34,12 +34,12 @@ impl Store {
 
     pub async fn unreact(
         &self,
-        post_id: i64,
-        person_id: i64,
+        post_id: PostId,
+        person_id: PersonId,
         reaction: Reaction,
     ) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let thread_id: Option<i64> = sqlx::query_scalar(
+            let thread_id: Option<ThreadId> = sqlx::query_scalar(
                 "DELETE FROM reactions WHERE post_id = $1 AND person_id = $2 AND reaction = $3 \
                  RETURNING (SELECT thread_id FROM posts WHERE id = $1)",
             )
@@ -59,13 +59,13 @@ impl Store {
     /// its author.
     pub async fn accept_answer(
         &self,
-        thread_id: i64,
-        post_id: i64,
-        actor: i64,
+        thread_id: ThreadId,
+        post_id: PostId,
+        actor: PersonId,
         now: i64,
     ) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let row: Option<(i64, i64, Option<i64>, String)> = sqlx::query_as(
+            let row: Option<(SpaceId, i64, Option<PersonId>, String)> = sqlx::query_as(
                 "SELECT p.space_id, p.opening, p.author_id, p.state FROM posts p WHERE p.id = $1 AND p.thread_id = $2",
             )
             .bind(post_id)

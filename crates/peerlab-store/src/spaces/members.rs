@@ -14,9 +14,14 @@ impl Store {
 
     /// Creates a space; its creator is its first facilitator and, having written or kept its
     /// rules, has accepted them.
-    pub async fn create_space(&self, new: &NewSpace, creator: i64, now: i64) -> Result<i64> {
+    pub async fn create_space(
+        &self,
+        new: &NewSpace,
+        creator: PersonId,
+        now: i64,
+    ) -> Result<SpaceId> {
         Ok(write_tx!(self, |tx| {
-            let id: i64 = sqlx::query_scalar(
+            let id: SpaceId = sqlx::query_scalar(
                 "INSERT INTO spaces (name, description, kind, visibility, rules, created_by, created_at, last_activity_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
             )
@@ -47,7 +52,7 @@ impl Store {
         }))
     }
 
-    pub async fn space(&self, id: i64) -> Result<Option<Space>> {
+    pub async fn space(&self, id: SpaceId) -> Result<Option<Space>> {
         let sql = format!("SELECT {SPACE_COLUMNS} WHERE s.id = $1");
         Ok(on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(id)
@@ -55,7 +60,11 @@ impl Store {
             .await)?)
     }
 
-    pub async fn membership(&self, space_id: i64, person_id: i64) -> Result<Option<Membership>> {
+    pub async fn membership(
+        &self,
+        space_id: SpaceId,
+        person_id: PersonId,
+    ) -> Result<Option<Membership>> {
         let row: Option<(String, i64)> = on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT role, accepted_version FROM space_members WHERE space_id = $1 AND person_id = $2"
@@ -75,7 +84,11 @@ impl Store {
 
     /// The spaces `person` may see: open ones, the ones they belong to, and for admins the
     /// private ones. Confidential spaces appear to their members only. Most recent first.
-    pub async fn spaces_for(&self, person_id: i64, site_role: Role) -> Result<Vec<SpaceSummary>> {
+    pub async fn spaces_for(
+        &self,
+        person_id: PersonId,
+        site_role: Role,
+    ) -> Result<Vec<SpaceSummary>> {
         let sql = format!(
             "SELECT s.id, s.name, s.description, s.kind, s.visibility, \
              (SELECT COUNT(*) FROM space_members m WHERE m.space_id = s.id) AS member_count, \
@@ -94,9 +107,9 @@ impl Store {
 
     pub async fn update_space(
         &self,
-        space_id: i64,
+        space_id: SpaceId,
         settings: &SpaceSettings,
-        actor: i64,
+        actor: PersonId,
         now: i64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
@@ -133,7 +146,13 @@ impl Store {
 
     /// Replaces the ground rules and raises their version: every member, the editor too,
     /// accepts again before contributing.
-    pub async fn set_rules(&self, space_id: i64, rules: &str, actor: i64, now: i64) -> Result<i64> {
+    pub async fn set_rules(
+        &self,
+        space_id: SpaceId,
+        rules: &str,
+        actor: PersonId,
+        now: i64,
+    ) -> Result<i64> {
         Ok(write_tx!(self, |tx| {
             let version: Option<i64> = sqlx::query_scalar(
                 "UPDATE spaces SET rules = $1, rules_version = rules_version + 1 WHERE id = $2 RETURNING rules_version",
@@ -164,8 +183,8 @@ impl Store {
     /// current one: rules that changed while the person read them are read again.
     pub async fn accept_rules(
         &self,
-        space_id: i64,
-        person_id: i64,
+        space_id: SpaceId,
+        person_id: PersonId,
         version: i64,
         now: i64,
     ) -> Result<()> {
@@ -209,8 +228,8 @@ impl Store {
     /// When `person` accepted version `version`, if they did.
     pub async fn accepted_at(
         &self,
-        space_id: i64,
-        person_id: i64,
+        space_id: SpaceId,
+        person_id: PersonId,
         version: i64,
     ) -> Result<Option<i64>> {
         Ok(on_pool!(self, |p| {
@@ -229,10 +248,10 @@ impl Store {
     /// they are told in a notification and the addition is logged.
     pub async fn add_member(
         &self,
-        space_id: i64,
-        person_id: i64,
+        space_id: SpaceId,
+        person_id: PersonId,
         role: SpaceRole,
-        added_by: Option<i64>,
+        added_by: Option<PersonId>,
         now: i64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
@@ -276,9 +295,9 @@ impl Store {
     /// facilitator stays.
     pub async fn remove_member(
         &self,
-        space_id: i64,
-        person_id: i64,
-        removed_by: Option<i64>,
+        space_id: SpaceId,
+        person_id: PersonId,
+        removed_by: Option<PersonId>,
         now: i64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
@@ -319,10 +338,10 @@ impl Store {
     /// Changes a member's role; the last facilitator keeps theirs.
     pub async fn set_member_role(
         &self,
-        space_id: i64,
-        person_id: i64,
+        space_id: SpaceId,
+        person_id: PersonId,
         role: SpaceRole,
-        actor: i64,
+        actor: PersonId,
         now: i64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
@@ -352,7 +371,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn members(&self, space_id: i64) -> Result<Vec<Member>> {
+    pub async fn members(&self, space_id: SpaceId) -> Result<Vec<Member>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT m.person_id, p.name, p.title, p.department, m.role, m.accepted_version, m.joined_at \
@@ -372,8 +391,8 @@ impl Tx<'_> {
     /// facilitators leaving at once cannot both pass (SQLite's write lock already does that).
     pub(crate) async fn keep_a_facilitator(
         &mut self,
-        space_id: i64,
-        person_id: i64,
+        space_id: SpaceId,
+        person_id: PersonId,
         stays: bool,
     ) -> Result<()> {
         let lock = self.is_postgres();

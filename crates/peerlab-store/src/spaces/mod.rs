@@ -21,6 +21,8 @@ use peerlab_core::{Role, SkillName};
 
 use serde::Serialize;
 
+#[allow(unused_imports)]
+use crate::ids::{PersonId, PostId, SkillId, SpaceId, ThreadId};
 use crate::people::fts_query;
 use crate::tx::{on_conn, Tx};
 use crate::{conflict_on_unique, on_pool, write_tx, Pool, Result, Store, StoreError};
@@ -28,7 +30,7 @@ pub(crate) use notifications::unread_count_sql;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Space {
-    pub id: i64,
+    pub id: SpaceId,
     pub name: String,
     pub description: String,
     #[sqlx(try_from = "String")]
@@ -54,7 +56,7 @@ pub struct Membership {
 /// A space in a list, with the viewer's role in it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SpaceSummary {
-    pub id: i64,
+    pub id: SpaceId,
     pub name: String,
     pub description: String,
     #[sqlx(try_from = "String")]
@@ -69,7 +71,7 @@ pub struct SpaceSummary {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Member {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub name: String,
     pub title: String,
     pub department: String,
@@ -100,12 +102,12 @@ pub struct SpaceSettings {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ThreadSummary {
-    pub id: i64,
-    pub space_id: i64,
+    pub id: ThreadId,
+    pub space_id: SpaceId,
     #[sqlx(try_from = "String")]
     pub kind: ThreadKind,
     pub title: String,
-    pub author_id: Option<i64>,
+    pub author_id: Option<PersonId>,
     pub author_name: Option<String>,
     pub reply_count: i64,
     pub locked: bool,
@@ -116,16 +118,16 @@ pub struct ThreadSummary {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Thread {
-    pub id: i64,
-    pub space_id: i64,
+    pub id: ThreadId,
+    pub space_id: SpaceId,
     #[sqlx(try_from = "String")]
     pub kind: ThreadKind,
     pub title: String,
     pub question: String,
-    pub author_id: Option<i64>,
+    pub author_id: Option<PersonId>,
     pub author_name: Option<String>,
     pub locked: bool,
-    pub accepted_post_id: Option<i64>,
+    pub accepted_post_id: Option<PostId>,
     pub reply_count: i64,
     pub created_at: i64,
     #[sqlx(skip)]
@@ -134,10 +136,10 @@ pub struct Thread {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Post {
-    pub id: i64,
-    pub thread_id: i64,
-    pub space_id: i64,
-    pub author_id: Option<i64>,
+    pub id: PostId,
+    pub thread_id: ThreadId,
+    pub space_id: SpaceId,
+    pub author_id: Option<PersonId>,
     pub author_name: Option<String>,
     pub opening: bool,
     pub body: String,
@@ -173,12 +175,12 @@ pub struct PostInput {
     pub body: String,
     pub body_html: String,
     pub search_text: String,
-    pub mentions: Vec<i64>,
+    pub mentions: Vec<PersonId>,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewThread {
-    pub space_id: i64,
+    pub space_id: SpaceId,
     pub kind: ThreadKind,
     pub title: String,
     pub question: String,
@@ -190,7 +192,7 @@ pub struct NewThread {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Edit {
     pub body: String,
-    pub edited_by: Option<i64>,
+    pub edited_by: Option<PersonId>,
     pub editor_name: Option<String>,
     pub replaced_at: i64,
 }
@@ -198,10 +200,10 @@ pub struct Edit {
 /// A post waiting for a moderator: flagged or hidden pending review.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct QueueItem {
-    pub post_id: i64,
-    pub thread_id: i64,
+    pub post_id: PostId,
+    pub thread_id: ThreadId,
     pub thread_title: String,
-    pub space_id: i64,
+    pub space_id: SpaceId,
     pub space_name: String,
     pub author_name: Option<String>,
     pub body: String,
@@ -216,12 +218,12 @@ pub struct QueueItem {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LogEntry {
     pub id: i64,
-    pub space_id: i64,
-    pub actor_id: Option<i64>,
+    pub space_id: SpaceId,
+    pub actor_id: Option<PersonId>,
     pub actor_name: Option<String>,
     pub action: String,
-    pub thread_id: Option<i64>,
-    pub post_id: Option<i64>,
+    pub thread_id: Option<ThreadId>,
+    pub post_id: Option<PostId>,
     pub detail: String,
     pub created_at: i64,
 }
@@ -238,21 +240,21 @@ pub struct Notification {
     pub id: i64,
     pub kind: String,
     pub actor_name: Option<String>,
-    pub space_id: i64,
+    pub space_id: SpaceId,
     pub space_name: String,
-    pub thread_id: Option<i64>,
+    pub thread_id: Option<ThreadId>,
     pub thread_title: Option<String>,
-    pub post_id: Option<i64>,
+    pub post_id: Option<PostId>,
     pub created_at: i64,
     pub read: bool,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SearchHit {
-    pub post_id: i64,
-    pub thread_id: i64,
+    pub post_id: PostId,
+    pub thread_id: ThreadId,
     pub thread_title: String,
-    pub space_id: i64,
+    pub space_id: SpaceId,
     pub space_name: String,
     pub author_name: Option<String>,
     pub body: String,
@@ -262,18 +264,18 @@ pub struct SearchHit {
 /// Who searches, and where.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchScope {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub site_role: Role,
     /// Inside one space (the caller checked that the searcher may read it), or everywhere
     /// the searcher may read except confidential spaces.
-    pub space_id: Option<i64>,
+    pub space_id: Option<SpaceId>,
 }
 
 /// What a write did, for live updates and notifications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
-    pub thread_id: i64,
-    pub post_id: i64,
+    pub thread_id: ThreadId,
+    pub post_id: PostId,
 }
 
 /// People a post can notify by mention.
@@ -313,24 +315,24 @@ pub mod action {
 
 /// A notification to write, if its person may read the space ([`Tx::notify`]).
 pub(crate) struct NewNotification<'a> {
-    pub person_id: i64,
+    pub person_id: PersonId,
     /// `added`, `reply`, `accepted`, `mention`.
     pub kind: &'a str,
-    pub actor: i64,
-    pub space_id: i64,
-    pub thread_id: Option<i64>,
-    pub post_id: Option<i64>,
+    pub actor: PersonId,
+    pub space_id: SpaceId,
+    pub thread_id: Option<ThreadId>,
+    pub post_id: Option<PostId>,
     pub now: i64,
 }
 
 /// A line of a space's moderation log ([`Tx::log`]); `action` is one of [`action`]'s names.
 pub(crate) struct NewLogEntry<'a> {
-    pub space_id: i64,
+    pub space_id: SpaceId,
     /// `None` for what the system did (auto-hide).
-    pub actor: Option<i64>,
+    pub actor: Option<PersonId>,
     pub action: &'a str,
-    pub thread_id: Option<i64>,
-    pub post_id: Option<i64>,
+    pub thread_id: Option<ThreadId>,
+    pub post_id: Option<PostId>,
     pub detail: &'a str,
     pub now: i64,
 }

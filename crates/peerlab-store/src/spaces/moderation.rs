@@ -10,13 +10,13 @@ impl Store {
     /// review; returns whether this flag hid it.
     pub async fn flag(
         &self,
-        post_id: i64,
-        person_id: i64,
+        post_id: PostId,
+        person_id: PersonId,
         reason: &str,
         now: i64,
     ) -> Result<(Written, bool)> {
         Ok(write_tx!(self, |tx| {
-            let row: Option<(i64, i64, String, i64)> = sqlx::query_as(
+            let row: Option<(ThreadId, SpaceId, String, i64)> = sqlx::query_as(
                 "SELECT p.thread_id, p.space_id, p.state, s.auto_hide_flags FROM posts p JOIN spaces s ON s.id = p.space_id WHERE p.id = $1",
             )
             .bind(post_id)
@@ -67,14 +67,14 @@ impl Store {
     /// Hides a post, or restores it (which also clears its flags: it has been reviewed).
     pub async fn moderate(
         &self,
-        post_id: i64,
+        post_id: PostId,
         what: Moderation,
-        actor: i64,
+        actor: PersonId,
         note: &str,
         now: i64,
     ) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let row: Option<(i64, i64, String)> =
+            let row: Option<(ThreadId, SpaceId, String)> =
                 sqlx::query_as("SELECT thread_id, space_id, state FROM posts WHERE id = $1")
                     .bind(post_id)
                     .fetch_optional(&mut *tx)
@@ -123,13 +123,13 @@ impl Store {
 
     pub async fn lock_thread(
         &self,
-        thread_id: i64,
+        thread_id: ThreadId,
         locked: bool,
-        actor: i64,
+        actor: PersonId,
         now: i64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
-            let space_id: Option<i64> = sqlx::query_scalar(
+            let space_id: Option<SpaceId> = sqlx::query_scalar(
                 "UPDATE threads SET locked = $1 WHERE id = $2 RETURNING space_id",
             )
             .bind(i64::from(locked))
@@ -157,7 +157,7 @@ impl Store {
 
     /// Flagged and pending posts, most flagged first: in one space, or (for admins) in every
     /// space that is not confidential.
-    pub async fn review_queue(&self, space_id: Option<i64>) -> Result<Vec<QueueItem>> {
+    pub async fn review_queue(&self, space_id: Option<SpaceId>) -> Result<Vec<QueueItem>> {
         let filter = match space_id {
             Some(_) => "p.space_id = $1",
             None => "s.visibility <> 'confidential' AND $1 = $1",
@@ -171,16 +171,20 @@ impl Store {
              ORDER BY (p.state = 'pending') DESC, p.flag_count DESC, p.id LIMIT 200"
         );
         let mut items: Vec<QueueItem> = on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(space_id.unwrap_or(0))
+            .bind(space_id.map_or(0, SpaceId::get))
             .fetch_all(p)
             .await)?;
-        let ids: Vec<i64> = items.iter().map(|i| i.post_id).collect();
+        let ids: Vec<PostId> = items.iter().map(|i| i.post_id).collect();
         if !ids.is_empty() {
-            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let list = ids
+                .iter()
+                .map(PostId::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
             let sql = format!("SELECT post_id, reason FROM flags WHERE post_id IN ({list}) ORDER BY created_at, person_id");
-            let rows: Vec<(i64, String)> =
+            let rows: Vec<(PostId, String)> =
                 on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await)?;
-            let mut by_post: HashMap<i64, Vec<String>> = HashMap::new();
+            let mut by_post: HashMap<PostId, Vec<String>> = HashMap::new();
             for (post, reason) in rows {
                 by_post.entry(post).or_default().push(reason);
             }
@@ -191,7 +195,7 @@ impl Store {
         Ok(items)
     }
 
-    pub async fn moderation_log(&self, space_id: i64, limit: i64) -> Result<Vec<LogEntry>> {
+    pub async fn moderation_log(&self, space_id: SpaceId, limit: i64) -> Result<Vec<LogEntry>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT l.id, l.space_id, l.actor_id, a.name AS actor_name, l.action, l.thread_id, l.post_id, l.detail, l.created_at \

@@ -6,7 +6,11 @@ use super::*;
 impl Store {
     // ---- Notifications -----------------------------------------------------------------
 
-    pub async fn notifications(&self, person_id: i64, limit: i64) -> Result<Vec<Notification>> {
+    pub async fn notifications(
+        &self,
+        person_id: PersonId,
+        limit: i64,
+    ) -> Result<Vec<Notification>> {
         let sql = format!(
             "SELECT n.id, n.kind, a.name AS actor_name, n.space_id, s.name AS space_name, n.thread_id, \
              t.title AS thread_title, n.post_id, n.created_at, (n.read_at IS NOT NULL) AS read \
@@ -24,7 +28,7 @@ impl Store {
         })?)
     }
 
-    pub async fn unread_count(&self, person_id: i64) -> Result<i64> {
+    pub async fn unread_count(&self, person_id: PersonId) -> Result<i64> {
         let sql = unread_count_sql("$1");
         Ok(on_pool!(self, |p| {
             sqlx::query_scalar(&sql).bind(person_id).fetch_one(p).await
@@ -32,7 +36,7 @@ impl Store {
     }
 
     /// Marks one notification (or, with `None`, all of them) as read.
-    pub async fn mark_read(&self, person_id: i64, id: Option<i64>, now: i64) -> Result<()> {
+    pub async fn mark_read(&self, person_id: PersonId, id: Option<i64>, now: i64) -> Result<()> {
         let done = on_pool!(self, |p| {
             match id {
             Some(id) => sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE person_id = $2 AND id = $3")
@@ -85,11 +89,11 @@ impl Tx<'_> {
     /// author.
     pub(crate) async fn notify_mentions(
         &mut self,
-        mentions: &[i64],
-        author: i64,
-        space_id: i64,
-        thread_id: i64,
-        post_id: i64,
+        mentions: &[PersonId],
+        author: PersonId,
+        space_id: SpaceId,
+        thread_id: ThreadId,
+        post_id: PostId,
         now: i64,
     ) -> Result<()> {
         on_conn!(self, |c| {
@@ -97,7 +101,7 @@ impl Tx<'_> {
                 .iter()
                 .filter(|&&m| m != author)
                 .take(MAX_MENTIONS)
-                .map(i64::to_string)
+                .map(PersonId::to_string)
                 .collect();
             if ids.is_empty() {
                 return Ok(());

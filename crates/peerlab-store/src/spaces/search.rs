@@ -49,7 +49,7 @@ impl Store {
         Ok(on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(&q)
             .bind(scope.person_id)
-            .bind(scope.space_id.unwrap_or(0))
+            .bind(scope.space_id.map_or(0, SpaceId::get))
             .bind(scope.site_role == Role::Admin)
             .bind(limit)
             .fetch_all(p)
@@ -58,10 +58,10 @@ impl Store {
 
     /// Resolves mention handles to people: a full e-mail address, or the part before the `@`
     /// when exactly one person has it.
-    pub async fn resolve_handles(&self, handles: &[String]) -> Result<HashMap<String, i64>> {
+    pub async fn resolve_handles(&self, handles: &[String]) -> Result<HashMap<String, PersonId>> {
         let mut out = HashMap::new();
         for handle in handles.iter().take(MAX_MENTIONS) {
-            let rows: Vec<i64> = if handle.contains('@') {
+            let rows: Vec<PersonId> = if handle.contains('@') {
                 on_pool!(self, |p| sqlx::query_scalar(
                     "SELECT id FROM people WHERE email = $1"
                 )

@@ -3,8 +3,8 @@
 
 use super::*;
 
-fn attach_reactions(posts: &mut [Post], rows: Vec<(i64, String, i64, i64)>) {
-    let mut by_post: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
+fn attach_reactions(posts: &mut [Post], rows: Vec<(PostId, String, i64, i64)>) {
+    let mut by_post: HashMap<PostId, Vec<ReactionCount>> = HashMap::new();
     for (post, reaction, count, mine) in rows {
         if let Ok(reaction) = Reaction::parse(&reaction) {
             by_post.entry(post).or_default().push(ReactionCount {
@@ -27,7 +27,7 @@ impl Store {
 
     pub async fn threads(
         &self,
-        space_id: i64,
+        space_id: SpaceId,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<ThreadSummary>> {
@@ -47,7 +47,7 @@ impl Store {
     }
 
     /// One thread as its space's list shows it.
-    pub async fn thread_summary(&self, thread_id: i64) -> Result<Option<ThreadSummary>> {
+    pub async fn thread_summary(&self, thread_id: ThreadId) -> Result<Option<ThreadSummary>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} WHERE t.id = $1");
         Ok(on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(thread_id)
@@ -56,9 +56,14 @@ impl Store {
     }
 
     /// Starts a thread with its opening post; mentioned people are notified.
-    pub async fn create_thread(&self, new: &NewThread, author: i64, now: i64) -> Result<Written> {
+    pub async fn create_thread(
+        &self,
+        new: &NewThread,
+        author: PersonId,
+        now: i64,
+    ) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let thread_id: i64 = sqlx::query_scalar(
+            let thread_id: ThreadId = sqlx::query_scalar(
                 "INSERT INTO threads (space_id, kind, title, question, author_id, created_at, last_activity_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
             )
@@ -79,7 +84,7 @@ impl Store {
                     .await?;
             for skill in &new.skills {
                 let skill_id = if confidential {
-                    let found: Option<i64> =
+                    let found: Option<SkillId> =
                         sqlx::query_scalar("SELECT id FROM skills WHERE key = $1")
                             .bind(skill.key())
                             .fetch_optional(&mut *tx)
@@ -119,13 +124,13 @@ impl Store {
     /// everyone mentioned.
     pub async fn reply(
         &self,
-        thread_id: i64,
+        thread_id: ThreadId,
         post: &PostInput,
-        author: i64,
+        author: PersonId,
         now: i64,
     ) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let row: Option<(i64, i64, Option<i64>)> =
+            let row: Option<(SpaceId, i64, Option<PersonId>)> =
                 sqlx::query_as("SELECT space_id, locked, author_id FROM threads WHERE id = $1")
                     .bind(thread_id)
                     .fetch_optional(&mut *tx)
@@ -169,7 +174,7 @@ impl Store {
         }))
     }
 
-    pub async fn thread(&self, thread_id: i64) -> Result<Option<Thread>> {
+    pub async fn thread(&self, thread_id: ThreadId) -> Result<Option<Thread>> {
         let sql = format!("SELECT {THREAD_COLUMNS} WHERE t.id = $1");
         let thread: Option<Thread> = on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(thread_id)
@@ -191,7 +196,11 @@ impl Store {
 
     /// A thread with all its posts and their reactions as `viewer` sees them: three queries
     /// whatever the number of replies.
-    pub async fn thread_view(&self, thread_id: i64, viewer: i64) -> Result<Option<ThreadView>> {
+    pub async fn thread_view(
+        &self,
+        thread_id: ThreadId,
+        viewer: PersonId,
+    ) -> Result<Option<ThreadView>> {
         let Some(thread) = self.thread(thread_id).await? else {
             return Ok(None);
         };
@@ -204,8 +213,8 @@ impl Store {
     /// out (pages show only the rendered HTML).
     pub async fn thread_posts(
         &self,
-        thread_id: i64,
-        viewer: i64,
+        thread_id: ThreadId,
+        viewer: PersonId,
         source: bool,
     ) -> Result<Vec<Post>> {
         let columns = if source {
@@ -218,7 +227,7 @@ impl Store {
             .bind(thread_id)
             .fetch_all(p)
             .await)?;
-        let rows: Vec<(i64, String, i64, i64)> = on_pool!(self, |p| {
+        let rows: Vec<(PostId, String, i64, i64)> = on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT r.post_id, r.reaction, COUNT(*), SUM(CASE WHEN r.person_id = $2 THEN 1 ELSE 0 END) \
              FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.thread_id = $1 GROUP BY r.post_id, r.reaction"
@@ -233,7 +242,7 @@ impl Store {
     }
 
     /// One post as `viewer` sees it, with its reactions (for live updates).
-    pub async fn post_view(&self, post_id: i64, viewer: i64) -> Result<Option<Post>> {
+    pub async fn post_view(&self, post_id: PostId, viewer: PersonId) -> Result<Option<Post>> {
         let sql = format!("SELECT {POST_COLUMNS} WHERE p.id = $1");
         let post: Option<Post> = on_pool!(self, |p| sqlx::query_as(&sql)
             .bind(post_id)
@@ -242,7 +251,7 @@ impl Store {
         let Some(post) = post else {
             return Ok(None);
         };
-        let rows: Vec<(i64, String, i64, i64)> = on_pool!(self, |p| {
+        let rows: Vec<(PostId, String, i64, i64)> = on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT post_id, reaction, COUNT(*), SUM(CASE WHEN person_id = $2 THEN 1 ELSE 0 END) \
              FROM reactions WHERE post_id = $1 GROUP BY post_id, reaction"
@@ -260,13 +269,13 @@ impl Store {
     /// Replaces a post's text, keeping the old one in its history.
     pub async fn edit_post(
         &self,
-        post_id: i64,
+        post_id: PostId,
         post: &PostInput,
-        editor: i64,
+        editor: PersonId,
         now: i64,
     ) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let row: Option<(i64, String, String)> =
+            let row: Option<(ThreadId, String, String)> =
                 sqlx::query_as("SELECT thread_id, body, state FROM posts WHERE id = $1")
                     .bind(post_id)
                     .fetch_optional(&mut *tx)
@@ -298,9 +307,9 @@ impl Store {
 
     /// Deletes a post's text and its history at its author's wish; the post stays as a
     /// placeholder so that replies keep their place.
-    pub async fn delete_post(&self, post_id: i64, now: i64) -> Result<Written> {
+    pub async fn delete_post(&self, post_id: PostId, now: i64) -> Result<Written> {
         Ok(write_tx!(self, |tx| {
-            let thread_id: Option<i64> = sqlx::query_scalar(
+            let thread_id: Option<ThreadId> = sqlx::query_scalar(
                 "UPDATE posts SET body = '', body_html = '', search_text = '', state = 'deleted', edited_at = $1 \
                  WHERE id = $2 AND state <> 'deleted' RETURNING thread_id",
             )
@@ -323,7 +332,7 @@ impl Store {
         }))
     }
 
-    pub async fn post_history(&self, post_id: i64) -> Result<Vec<Edit>> {
+    pub async fn post_history(&self, post_id: PostId) -> Result<Vec<Edit>> {
         Ok(on_pool!(self, |p| sqlx::query_as(
             "SELECT e.body, e.edited_by, a.name AS editor_name, e.replaced_at FROM post_edits e \
              LEFT JOIN people a ON a.id = e.edited_by WHERE e.post_id = $1 ORDER BY e.id DESC"
@@ -337,15 +346,15 @@ impl Store {
 impl Tx<'_> {
     pub(crate) async fn insert_post(
         &mut self,
-        space_id: i64,
-        thread_id: i64,
-        author: i64,
+        space_id: SpaceId,
+        thread_id: ThreadId,
+        author: PersonId,
         opening: bool,
         post: &PostInput,
         now: i64,
-    ) -> Result<i64> {
+    ) -> Result<PostId> {
         on_conn!(self, |c| {
-            let id: i64 = sqlx::query_scalar(
+            let id: PostId = sqlx::query_scalar(
                 "INSERT INTO posts (thread_id, space_id, author_id, opening, body, body_html, search_text, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
@@ -363,7 +372,7 @@ impl Tx<'_> {
         })
     }
 
-    pub(crate) async fn touch_space(&mut self, space_id: i64, now: i64) -> Result<()> {
+    pub(crate) async fn touch_space(&mut self, space_id: SpaceId, now: i64) -> Result<()> {
         on_conn!(self, |c| {
             sqlx::query("UPDATE spaces SET last_activity_at = $1 WHERE id = $2")
                 .bind(now)

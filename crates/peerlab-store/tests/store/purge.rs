@@ -2,14 +2,14 @@
 //! or expired invitation links and the stale throttle windows.
 
 use peerlab_core::{Email, PersonName, Role};
-use peerlab_store::{Purged, Store};
+use peerlab_store::{PersonId, Purged, Store};
 
 use crate::{Backend, TestDb};
 
 const NOW: i64 = 1_790_000_000_000;
 const DAY: i64 = 86_400_000;
 
-async fn person(store: &Store, email: &str) -> i64 {
+async fn person(store: &Store, email: &str) -> PersonId {
     let email = Email::parse(email).expect("email");
     let name = PersonName::parse("Ada Lovelace").expect("name");
     store

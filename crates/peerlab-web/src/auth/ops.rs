@@ -4,7 +4,7 @@
 //! same rules as the pages and the API.
 
 use peerlab_core::{Email, PersonName, Role};
-use peerlab_store::Store;
+use peerlab_store::{PersonId, Store};
 
 use crate::error::Error;
 use crate::kit::secret::{new_secret, sha256_hex};
@@ -16,7 +16,11 @@ pub const INVITATION_DAYS: i64 = 7;
 pub const MAX_TOKEN_NAME_CHARS: usize = 80;
 
 /// A new invitation for a person; returns the link's secret, of which only a hash is kept.
-pub async fn create_invitation(store: &Store, person_id: i64, now: i64) -> Result<String, Error> {
+pub async fn create_invitation(
+    store: &Store,
+    person_id: PersonId,
+    now: i64,
+) -> Result<String, Error> {
     let token = new_secret();
     store
         .create_invitation(
@@ -35,7 +39,10 @@ pub fn invitation_url(public_url: &str, token: &str) -> String {
 }
 
 /// Creates an invitation link for a person.
-pub async fn invitation_link(state: &crate::AppState, person_id: i64) -> Result<String, Error> {
+pub async fn invitation_link(
+    state: &crate::AppState,
+    person_id: PersonId,
+) -> Result<String, Error> {
     let token = create_invitation(&state.store, person_id, state.now()).await?;
     Ok(invitation_url(&state.config.public_url, &token))
 }
@@ -58,7 +65,7 @@ pub fn token_name(name: &str) -> Result<&str, Error> {
 /// Creates an API token; the secret is returned once and only its hash is kept.
 pub async fn new_api_token(
     store: &Store,
-    person_id: i64,
+    person_id: PersonId,
     name: &str,
     now: i64,
 ) -> Result<(i64, String), Error> {
@@ -79,7 +86,7 @@ pub async fn add_person(
     role: Role,
     password: Option<&str>,
     now: i64,
-) -> Result<(i64, Option<String>), Error> {
+) -> Result<(PersonId, Option<String>), Error> {
     // Everything that can be refused is checked before anything is written.
     let hash = password.map(super::password::hash_password).transpose()?;
     let id = store

@@ -22,6 +22,7 @@ use crate::kit::page::{
 use crate::kit::secret::{constant_time_eq, new_secret, sha256_hex};
 use crate::kit::session::{self, CsrfForm, MaybeUser};
 use crate::AppState;
+use peerlab_store::PersonId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -203,7 +204,11 @@ async fn login_submit(
     }
 }
 
-async fn start_session(state: &AppState, person_id: i64, next: &str) -> Result<Response, Error> {
+async fn start_session(
+    state: &AppState,
+    person_id: PersonId,
+    next: &str,
+) -> Result<Response, Error> {
     let token = new_secret();
     let now = state.now();
     let expires = now + session::SESSION_DAYS * 86_400_000;

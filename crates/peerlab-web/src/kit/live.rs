@@ -31,8 +31,8 @@ const BACKLOG: usize = 256;
 /// name never changes once released.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
-    Thread(i64),
-    Space(i64),
+    Thread(peerlab_store::ThreadId),
+    Space(peerlab_store::SpaceId),
 }
 
 impl Topic {
@@ -45,10 +45,9 @@ impl Topic {
 
     fn decode(s: &str) -> Option<Topic> {
         let (kind, id) = s.split_once(':')?;
-        let id = id.parse().ok()?;
         match kind {
-            "thread" => Some(Topic::Thread(id)),
-            "space" => Some(Topic::Space(id)),
+            "thread" => Some(Topic::Thread(id.parse().ok()?)),
+            "space" => Some(Topic::Space(id.parse().ok()?)),
             _ => None,
         }
     }

@@ -20,7 +20,7 @@ pub struct Nav {
 }
 
 pub struct NavUser {
-    pub id: i64,
+    pub id: peerlab_store::PersonId,
     pub name: String,
     pub is_admin: bool,
     /// Unread notifications, shown on the bell.

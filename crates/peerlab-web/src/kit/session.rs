@@ -48,7 +48,7 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) 
 pub struct User(pub SessionUser);
 
 impl User {
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> peerlab_store::PersonId {
         self.0.person_id
     }
     pub fn is_admin(&self) -> bool {

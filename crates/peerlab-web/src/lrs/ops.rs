@@ -1,7 +1,7 @@
 //! Operations on the LRS that its admin page and the command line share: LRS credentials
 //! (a key and secret for xAPI tools, with scopes). They return the domain's [`Error`].
 
-use peerlab_store::Store;
+use peerlab_store::{PersonId, Store};
 
 use crate::error::Error;
 use crate::kit::secret::sha256_hex;
@@ -22,7 +22,7 @@ pub async fn create_credential(
     store: &Store,
     name: &str,
     scopes: &str,
-    created_by: Option<i64>,
+    created_by: Option<PersonId>,
     now: i64,
 ) -> Result<NewCredential, Error> {
     let name = name.trim();

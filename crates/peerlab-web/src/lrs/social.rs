@@ -22,6 +22,7 @@ use serde_json::{json, Value};
 
 use crate::kit::session::User;
 use crate::AppState;
+use peerlab_store::{PersonId, PostId, SkillId, SpaceId, ThreadId};
 
 /// Where peerlab's own extensions and activity types live.
 pub const PROFILE: &str = "https://peerlab.dev/xapi";
@@ -54,7 +55,7 @@ pub mod activity_type {
 /// Where an action happened.
 #[derive(Debug, Clone)]
 pub struct SpaceRef {
-    pub id: i64,
+    pub id: SpaceId,
     pub name: String,
     pub visibility: Visibility,
 }
@@ -62,7 +63,7 @@ pub struct SpaceRef {
 /// The thread an action is about.
 #[derive(Debug, Clone)]
 pub struct ThreadRef {
-    pub id: i64,
+    pub id: ThreadId,
     pub title: String,
     pub kind: ThreadKind,
 }
@@ -83,21 +84,21 @@ pub enum Action {
     Replied {
         space: SpaceRef,
         thread: ThreadRef,
-        post: i64,
+        post: PostId,
     },
     Reacted {
         space: SpaceRef,
         thread: ThreadRef,
-        post: i64,
+        post: PostId,
         reaction: Reaction,
     },
     AcceptedAnswer {
         space: SpaceRef,
         thread: ThreadRef,
-        post: i64,
+        post: PostId,
     },
     Endorsed {
-        person_id: i64,
+        person_id: PersonId,
         person: String,
         skill: String,
     },
@@ -146,7 +147,7 @@ impl Action {
             },
             name: t.title.clone(),
         };
-        let post = |t: &ThreadRef, p: i64, kind| Activity {
+        let post = |t: &ThreadRef, p: PostId, kind| Activity {
             id: format!("{base}/posts/{p}"),
             kind,
             name: format!("Reply in “{}”", t.title),
@@ -296,8 +297,8 @@ pub async fn write(
 pub async fn endorse(
     state: &AppState,
     user: &User,
-    person_id: i64,
-    skill_id: i64,
+    person_id: PersonId,
+    skill_id: SkillId,
 ) -> Result<(), peerlab_store::StoreError> {
     state
         .store

@@ -7,7 +7,9 @@ use axum::http::{header, StatusCode};
 use axum::routing::{delete, get, post, put};
 use axum::Json;
 use peerlab_core::{Level, Role, SkillName};
-use peerlab_store::{DirectoryFilter, Person, PersonSkill, PersonSummary, SkillRef};
+use peerlab_store::{
+    DirectoryFilter, Person, PersonId, PersonSkill, PersonSummary, SkillId, SkillRef,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -44,7 +46,7 @@ pub fn api() -> ApiRoutes {
 
 #[derive(Serialize)]
 struct Me {
-    id: i64,
+    id: PersonId,
     name: String,
     email: String,
     role: Role,
@@ -129,7 +131,7 @@ struct PersonDetail {
 async fn person(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> ApiResult<Json<PersonDetail>> {
     let person = state
         .store
@@ -152,7 +154,7 @@ struct RoleBody {
 async fn set_role(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> ApiResult<StatusCode> {
     user.require_admin()?;
@@ -164,7 +166,7 @@ async fn set_role(
 async fn invite(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     user.require_admin()?;
     state
@@ -202,7 +204,7 @@ async fn set_skill(
 async fn remove_skill(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(skill_id): ApiPath<i64>,
+    ApiPath(skill_id): ApiPath<SkillId>,
 ) -> ApiResult<StatusCode> {
     state.store.remove_skill(user.id(), skill_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -227,7 +229,7 @@ async fn add_want(
 async fn remove_want(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(skill_id): ApiPath<i64>,
+    ApiPath(skill_id): ApiPath<SkillId>,
 ) -> ApiResult<StatusCode> {
     state.store.remove_want(user.id(), skill_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -236,7 +238,7 @@ async fn remove_want(
 async fn endorse(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath((id, skill_id)): ApiPath<(i64, i64)>,
+    ApiPath((id, skill_id)): ApiPath<(PersonId, SkillId)>,
 ) -> ApiResult<StatusCode> {
     if id == user.id() {
         return Err(Error::new(
@@ -253,7 +255,7 @@ async fn endorse(
 async fn unendorse(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath((id, skill_id)): ApiPath<(i64, i64)>,
+    ApiPath((id, skill_id)): ApiPath<(PersonId, SkillId)>,
 ) -> ApiResult<StatusCode> {
     state.store.unendorse(user.id(), id, skill_id).await?;
     Ok(StatusCode::NO_CONTENT)

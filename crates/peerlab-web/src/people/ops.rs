@@ -7,6 +7,10 @@ use crate::error::Error;
 use crate::AppState;
 
 /// Changes a person's role, keeping at least one admin.
-pub async fn change_role(state: &AppState, id: i64, role: Role) -> Result<(), Error> {
+pub async fn change_role(
+    state: &AppState,
+    id: peerlab_store::PersonId,
+    role: Role,
+) -> Result<(), Error> {
     Ok(state.store.change_role_keeping_an_admin(id, role).await?)
 }

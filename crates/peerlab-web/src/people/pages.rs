@@ -8,7 +8,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use peerlab_core::{Level, Role, SkillName};
 use peerlab_store::{
-    ApiToken, DirectoryFilter, Facets, Person, PersonSkill, PersonSummary, SkillRef,
+    ApiToken, DirectoryFilter, Facets, Person, PersonId, PersonSkill, PersonSummary, SkillId,
+    SkillRef,
 };
 use serde::Deserialize;
 
@@ -50,7 +51,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "home.html")]
 struct HomePage {
     nav: Nav,
-    me: i64,
+    me: PersonId,
     first_name: String,
     people: i64,
     my_skills: Vec<PersonSkill>,
@@ -180,7 +181,11 @@ async fn me(user: User) -> Response {
     see_other(&format!("/people/{}", user.id()))
 }
 
-async fn profile(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+async fn profile(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<PersonId>,
+) -> PageResult {
     let store = &state.store;
     let Some(person) = store.person(id).await.for_user(&user)? else {
         return Err(PageError::new(Some(user), Error::not_found("person")));
@@ -239,7 +244,7 @@ async fn add_skill(
 
 async fn remove_skill(
     State(state): State<AppState>,
-    Path(skill_id): Path<i64>,
+    Path(skill_id): Path<SkillId>,
     CsrfForm { user, .. }: CsrfForm<Empty>,
 ) -> PageResult {
     state
@@ -270,7 +275,7 @@ async fn add_want(
 
 async fn remove_want(
     State(state): State<AppState>,
-    Path(skill_id): Path<i64>,
+    Path(skill_id): Path<SkillId>,
     CsrfForm { user, .. }: CsrfForm<Empty>,
 ) -> PageResult {
     state
@@ -283,7 +288,7 @@ async fn remove_want(
 
 async fn endorse(
     State(state): State<AppState>,
-    Path((id, skill_id)): Path<(i64, i64)>,
+    Path((id, skill_id)): Path<(PersonId, SkillId)>,
     CsrfForm { user, .. }: CsrfForm<Empty>,
 ) -> PageResult {
     social::endorse(&state, &user, id, skill_id)
@@ -294,7 +299,7 @@ async fn endorse(
 
 async fn unendorse(
     State(state): State<AppState>,
-    Path((id, skill_id)): Path<(i64, i64)>,
+    Path((id, skill_id)): Path<(PersonId, SkillId)>,
     CsrfForm { user, .. }: CsrfForm<Empty>,
 ) -> PageResult {
     state
@@ -312,7 +317,7 @@ struct RoleForm {
 
 async fn set_role(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     CsrfForm { user, form }: CsrfForm<RoleForm>,
 ) -> PageResult {
     user.require_admin().for_user(&user)?;
@@ -323,7 +328,7 @@ async fn set_role(
 
 async fn invite(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     CsrfForm { user, .. }: CsrfForm<Empty>,
 ) -> PageResult {
     user.require_admin().for_user(&user)?;

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Json;
 use peerlab_core::space::PostState;
-use peerlab_store::{Moderation, Post};
+use peerlab_store::{Moderation, PersonId, Post, PostId, SpaceId, ThreadId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -115,7 +115,7 @@ async fn create_space(
 async fn space(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
 ) -> ApiResult<Json<Value>> {
     let ctx = conv::space(&state, &user, id).await?;
     Ok(Json(json!({
@@ -145,7 +145,7 @@ struct SettingsBody {
 async fn update_space(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> ApiResult<Json<Value>> {
     let form = SettingsForm {
@@ -167,7 +167,7 @@ struct RulesBody {
 async fn set_rules(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
     ApiJson(body): ApiJson<RulesBody>,
 ) -> ApiResult<Json<Value>> {
     let version = conv::set_rules(&state, &user, id, &body.rules).await?;
@@ -183,7 +183,7 @@ struct AcceptBody {
 async fn accept_rules(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
     ApiJson(body): ApiJson<AcceptBody>,
 ) -> ApiResult<Json<Value>> {
     conv::accept_rules(&state, &user, id, body.version).await?;
@@ -193,7 +193,7 @@ async fn accept_rules(
 async fn join(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
 ) -> ApiResult<Json<Value>> {
     conv::join(&state, &user, id).await?;
     Ok(done())
@@ -202,7 +202,7 @@ async fn join(
 async fn members(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
 ) -> ApiResult<Json<Value>> {
     conv::space(&state, &user, id).await?;
     Ok(Json(json!({ "members": state.store.members(id).await? })))
@@ -219,7 +219,7 @@ struct InviteBody {
 async fn invite(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> ApiResult<Created> {
     let person = conv::invite(&state, &user, id, &body.email, &body.role).await?;
@@ -229,7 +229,7 @@ async fn invite(
 async fn remove_member(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath((id, person)): ApiPath<(i64, i64)>,
+    ApiPath((id, person)): ApiPath<(SpaceId, PersonId)>,
 ) -> ApiResult<Json<Value>> {
     conv::remove_member(&state, &user, id, person).await?;
     Ok(done())
@@ -244,7 +244,7 @@ struct RoleBody {
 async fn set_role(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath((id, person)): ApiPath<(i64, i64)>,
+    ApiPath((id, person)): ApiPath<(SpaceId, PersonId)>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> ApiResult<Json<Value>> {
     conv::set_member_role(&state, &user, id, person, &body.role).await?;
@@ -263,7 +263,7 @@ struct Page {
 async fn threads(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Json<Value>> {
     conv::space(&state, &user, id).await?;
@@ -292,7 +292,7 @@ struct ThreadBody {
 async fn create_thread(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
     ApiJson(body): ApiJson<ThreadBody>,
 ) -> ApiResult<Created> {
     if body.skills.iter().any(|s| s.contains(',')) {
@@ -319,7 +319,7 @@ async fn create_thread(
 async fn thread(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ThreadId>,
 ) -> ApiResult<Json<Value>> {
     let (ctx, _) = conv::thread(&state, &user, id).await?;
     let view = state
@@ -345,7 +345,7 @@ struct BodyOnly {
 async fn reply(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ThreadId>,
     ApiJson(body): ApiJson<BodyOnly>,
 ) -> ApiResult<Created> {
     let w = conv::reply(&state, &user, id, &body.body).await?;
@@ -363,7 +363,7 @@ struct LockBody {
 async fn lock(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ThreadId>,
     ApiJson(body): ApiJson<LockBody>,
 ) -> ApiResult<Json<Value>> {
     conv::lock(&state, &user, id, body.locked).await?;
@@ -373,13 +373,13 @@ async fn lock(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AcceptAnswerBody {
-    post_id: i64,
+    post_id: PostId,
 }
 
 async fn accept_answer(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ThreadId>,
     ApiJson(body): ApiJson<AcceptAnswerBody>,
 ) -> ApiResult<Json<Value>> {
     conv::accept_answer(&state, &user, id, body.post_id).await?;
@@ -389,7 +389,7 @@ async fn accept_answer(
 async fn edit_post(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostId>,
     ApiJson(body): ApiJson<BodyOnly>,
 ) -> ApiResult<Json<Value>> {
     conv::edit_post(&state, &user, id, &body.body).await?;
@@ -399,7 +399,7 @@ async fn edit_post(
 async fn delete_post(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostId>,
 ) -> ApiResult<Json<Value>> {
     conv::delete_post(&state, &user, id).await?;
     Ok(done())
@@ -408,7 +408,7 @@ async fn delete_post(
 async fn history(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostId>,
 ) -> ApiResult<Json<Value>> {
     let (ctx, _) = conv::post(&state, &user, id).await?;
     ctx.require_moderator()?;
@@ -426,7 +426,7 @@ struct ReactionBody {
 async fn react(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostId>,
     ApiJson(body): ApiJson<ReactionBody>,
 ) -> ApiResult<Created> {
     conv::react(&state, &user, id, &body.reaction, true).await?;
@@ -436,7 +436,7 @@ async fn react(
 async fn unreact(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath((id, reaction)): ApiPath<(i64, String)>,
+    ApiPath((id, reaction)): ApiPath<(PostId, String)>,
 ) -> ApiResult<Json<Value>> {
     conv::react(&state, &user, id, &reaction, false).await?;
     Ok(done())
@@ -451,7 +451,7 @@ struct FlagBody {
 async fn flag(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostId>,
     ApiJson(body): ApiJson<FlagBody>,
 ) -> ApiResult<Created> {
     let (_, hidden) = conv::flag(&state, &user, id, &body.reason).await?;
@@ -468,7 +468,7 @@ struct NoteBody {
 async fn hide(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostId>,
     ApiJson(body): ApiJson<NoteBody>,
 ) -> ApiResult<Json<Value>> {
     conv::moderate(&state, &user, id, Moderation::Hide, &body.note).await?;
@@ -478,7 +478,7 @@ async fn hide(
 async fn restore(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PostId>,
     ApiJson(body): ApiJson<NoteBody>,
 ) -> ApiResult<Json<Value>> {
     conv::moderate(&state, &user, id, Moderation::Restore, &body.note).await?;
@@ -488,7 +488,7 @@ async fn restore(
 async fn space_queue(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
 ) -> ApiResult<Json<Value>> {
     let ctx = conv::space(&state, &user, id).await?;
     ctx.require_moderator()?;
@@ -500,7 +500,7 @@ async fn space_queue(
 async fn audit_log(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<SpaceId>,
 ) -> ApiResult<Json<Value>> {
     let ctx = conv::space(&state, &user, id).await?;
     ctx.require_moderator()?;
@@ -524,7 +524,7 @@ async fn admin_queue(
 struct SearchQuery {
     q: String,
     #[serde(default)]
-    space: Option<i64>,
+    space: Option<SpaceId>,
     #[serde(default)]
     limit: Option<i64>,
 }

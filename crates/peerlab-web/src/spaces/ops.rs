@@ -11,8 +11,8 @@ use peerlab_core::space::{
 };
 use peerlab_core::{markdown, Email, SkillName};
 use peerlab_store::{
-    Membership, Moderation, NewSpace, NewThread, Post, PostInput, SearchHit, SearchScope, Space,
-    SpaceSettings, Thread, Written,
+    Membership, Moderation, NewSpace, NewThread, PersonId, Post, PostId, PostInput, SearchHit,
+    SearchScope, Space, SpaceId, SpaceSettings, Thread, ThreadId, Written,
 };
 use serde::Deserialize;
 
@@ -78,7 +78,7 @@ impl Ctx {
 }
 
 /// Loads a space for `user`: 404 when it does not exist or they may not read it.
-pub async fn space(state: &AppState, user: &User, space_id: i64) -> Result<Ctx, Error> {
+pub async fn space(state: &AppState, user: &User, space_id: SpaceId) -> Result<Ctx, Error> {
     let Some(space) = state.store.space(space_id).await? else {
         return Err(Error::not_found("space"));
     };
@@ -100,7 +100,11 @@ pub async fn space(state: &AppState, user: &User, space_id: i64) -> Result<Ctx, 
     })
 }
 
-pub async fn thread(state: &AppState, user: &User, thread_id: i64) -> Result<(Ctx, Thread), Error> {
+pub async fn thread(
+    state: &AppState,
+    user: &User,
+    thread_id: ThreadId,
+) -> Result<(Ctx, Thread), Error> {
     let Some(thread) = state.store.thread(thread_id).await? else {
         return Err(Error::not_found("thread"));
     };
@@ -110,7 +114,7 @@ pub async fn thread(state: &AppState, user: &User, thread_id: i64) -> Result<(Ct
     Ok((ctx, thread))
 }
 
-pub async fn post(state: &AppState, user: &User, post_id: i64) -> Result<(Ctx, Post), Error> {
+pub async fn post(state: &AppState, user: &User, post_id: PostId) -> Result<(Ctx, Post), Error> {
     let Some(post) = state.store.post_view(post_id, user.id()).await? else {
         return Err(Error::not_found("post"));
     };
@@ -162,7 +166,11 @@ pub struct SpaceForm {
 
 /// Anyone signed in may start a community of practice or a small group; cohort channels
 /// belong to programmes, which facilitators and admins run.
-pub async fn create_space(state: &AppState, user: &User, form: &SpaceForm) -> Result<i64, Error> {
+pub async fn create_space(
+    state: &AppState,
+    user: &User,
+    form: &SpaceForm,
+) -> Result<SpaceId, Error> {
     let kind = SpaceKind::parse(&form.kind)?;
     let new = NewSpace {
         name: space::space_name(&form.name)?,
@@ -198,7 +206,7 @@ pub struct SettingsForm {
 pub async fn update_space(
     state: &AppState,
     user: &User,
-    space_id: i64,
+    space_id: SpaceId,
     form: &SettingsForm,
 ) -> Result<(), Error> {
     let ctx = space(state, user, space_id).await?;
@@ -231,7 +239,7 @@ pub async fn update_space(
 pub async fn set_rules(
     state: &AppState,
     user: &User,
-    space_id: i64,
+    space_id: SpaceId,
     rules: &str,
 ) -> Result<i64, Error> {
     let ctx = space(state, user, space_id).await?;
@@ -246,7 +254,7 @@ pub async fn set_rules(
 pub async fn accept_rules(
     state: &AppState,
     user: &User,
-    space_id: i64,
+    space_id: SpaceId,
     version: i64,
 ) -> Result<(), Error> {
     let ctx = space(state, user, space_id).await?;
@@ -271,7 +279,7 @@ pub async fn accept_rules(
     Ok(())
 }
 
-pub async fn join(state: &AppState, user: &User, space_id: i64) -> Result<(), Error> {
+pub async fn join(state: &AppState, user: &User, space_id: SpaceId) -> Result<(), Error> {
     let ctx = space(state, user, space_id).await?;
     if ctx.access.member {
         return Err(Error::conflict("you are already a member of this space"));
@@ -289,7 +297,7 @@ pub async fn join(state: &AppState, user: &User, space_id: i64) -> Result<(), Er
     Ok(())
 }
 
-pub async fn leave(state: &AppState, user: &User, space_id: i64) -> Result<(), Error> {
+pub async fn leave(state: &AppState, user: &User, space_id: SpaceId) -> Result<(), Error> {
     let ctx = space(state, user, space_id).await?;
     if !ctx.access.member {
         return Err(Error::conflict("you are not a member of this space"));
@@ -305,10 +313,10 @@ pub async fn leave(state: &AppState, user: &User, space_id: i64) -> Result<(), E
 pub async fn invite(
     state: &AppState,
     user: &User,
-    space_id: i64,
+    space_id: SpaceId,
     email: &str,
     role: &str,
-) -> Result<i64, Error> {
+) -> Result<PersonId, Error> {
     let ctx = space(state, user, space_id).await?;
     if !ctx.access.invite {
         return Err(Error::forbidden(match ctx.space.visibility {
@@ -344,8 +352,8 @@ pub async fn invite(
 pub async fn remove_member(
     state: &AppState,
     user: &User,
-    space_id: i64,
-    person_id: i64,
+    space_id: SpaceId,
+    person_id: PersonId,
 ) -> Result<(), Error> {
     let ctx = space(state, user, space_id).await?;
     if person_id != user.id() {
@@ -361,8 +369,8 @@ pub async fn remove_member(
 pub async fn set_member_role(
     state: &AppState,
     user: &User,
-    space_id: i64,
-    person_id: i64,
+    space_id: SpaceId,
+    person_id: PersonId,
     role: &str,
 ) -> Result<(), Error> {
     let ctx = space(state, user, space_id).await?;
@@ -399,8 +407,9 @@ async fn prepare(state: &AppState, title: &str, raw: &str) -> Result<PostInput, 
     } else {
         state.store.resolve_handles(&handles).await?
     };
-    let (body_html, search_text) = space::rendered(title, &body, &|h: &str| people.get(h).copied());
-    let mut mentions: Vec<i64> = handles
+    let (body_html, search_text) =
+        space::rendered(title, &body, &|h: &str| people.get(h).map(|id| id.get()));
+    let mut mentions: Vec<PersonId> = handles
         .iter()
         .filter_map(|h| people.get(h).copied())
         .collect();
@@ -416,7 +425,7 @@ async fn prepare(state: &AppState, title: &str, raw: &str) -> Result<PostInput, 
 pub async fn create_thread(
     state: &AppState,
     user: &User,
-    space_id: i64,
+    space_id: SpaceId,
     form: &ThreadForm,
 ) -> Result<Written, Error> {
     let ctx = space(state, user, space_id).await?;
@@ -479,7 +488,7 @@ pub async fn create_thread(
 pub async fn reply(
     state: &AppState,
     user: &User,
-    thread_id: i64,
+    thread_id: ThreadId,
     body: &str,
 ) -> Result<Written, Error> {
     let (ctx, thread) = thread(state, user, thread_id).await?;
@@ -512,7 +521,7 @@ pub async fn reply(
 pub async fn edit_post(
     state: &AppState,
     user: &User,
-    post_id: i64,
+    post_id: PostId,
     body: &str,
 ) -> Result<Written, Error> {
     let (ctx, post) = post(state, user, post_id).await?;
@@ -545,7 +554,7 @@ pub async fn edit_post(
     Ok(written)
 }
 
-pub async fn delete_post(state: &AppState, user: &User, post_id: i64) -> Result<Written, Error> {
+pub async fn delete_post(state: &AppState, user: &User, post_id: PostId) -> Result<Written, Error> {
     let (ctx, post) = post(state, user, post_id).await?;
     if post.author_id != Some(user.id()) {
         return Err(Error::forbidden("only its author may delete a post"));
@@ -558,7 +567,7 @@ pub async fn delete_post(state: &AppState, user: &User, post_id: i64) -> Result<
 pub async fn react(
     state: &AppState,
     user: &User,
-    post_id: i64,
+    post_id: PostId,
     reaction: &str,
     on: bool,
 ) -> Result<Written, Error> {
@@ -596,8 +605,8 @@ pub async fn react(
 pub async fn accept_answer(
     state: &AppState,
     user: &User,
-    thread_id: i64,
-    post_id: i64,
+    thread_id: ThreadId,
+    post_id: PostId,
 ) -> Result<Written, Error> {
     let (ctx, thread) = thread(state, user, thread_id).await?;
     if thread.kind != ThreadKind::Question {
@@ -629,7 +638,7 @@ pub async fn accept_answer(
 pub async fn flag(
     state: &AppState,
     user: &User,
-    post_id: i64,
+    post_id: PostId,
     reason: &str,
 ) -> Result<(Written, bool), Error> {
     let reason = space::reason(reason)?;
@@ -657,7 +666,7 @@ pub async fn flag(
 pub async fn moderate(
     state: &AppState,
     user: &User,
-    post_id: i64,
+    post_id: PostId,
     what: Moderation,
     note: &str,
 ) -> Result<Written, Error> {
@@ -679,7 +688,7 @@ pub async fn moderate(
 pub async fn lock(
     state: &AppState,
     user: &User,
-    thread_id: i64,
+    thread_id: ThreadId,
     locked: bool,
 ) -> Result<(), Error> {
     let (ctx, _) = thread(state, user, thread_id).await?;
@@ -699,7 +708,7 @@ pub async fn search(
     state: &AppState,
     user: &User,
     query: &str,
-    space_id: Option<i64>,
+    space_id: Option<SpaceId>,
     limit: i64,
 ) -> Result<Vec<SearchHit>, Error> {
     if query.chars().count() > 200 {
@@ -718,26 +727,26 @@ pub async fn search(
 
 /// Tells the thread's live listeners which post changed, and its space's listeners that the
 /// thread has new activity.
-fn publish_post(state: &AppState, space_id: i64, written: Written) {
+fn publish_post(state: &AppState, space_id: SpaceId, written: Written) {
     state.live.publish(&[
         (
             Topic::Thread(written.thread_id),
-            Message::ids("post", &[("post", written.post_id)]),
+            Message::ids("post", &[("post", written.post_id.get())]),
         ),
         (
             Topic::Space(space_id),
-            Message::ids("item", &[("thread", written.thread_id)]),
+            Message::ids("item", &[("thread", written.thread_id.get())]),
         ),
     ]);
 }
 
 /// Tells the thread's live listeners that the thread itself changed (locked, unlocked).
-fn publish_thread(state: &AppState, space_id: i64, thread_id: i64) {
+fn publish_thread(state: &AppState, space_id: SpaceId, thread_id: ThreadId) {
     state.live.publish(&[
         (Topic::Thread(thread_id), Message::ids("thread", &[])),
         (
             Topic::Space(space_id),
-            Message::ids("item", &[("thread", thread_id)]),
+            Message::ids("item", &[("thread", thread_id.get())]),
         ),
     ]);
 }

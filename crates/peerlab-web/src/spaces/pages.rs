@@ -15,8 +15,8 @@ use peerlab_core::space::{
 };
 use peerlab_core::{markdown, Role};
 use peerlab_store::{
-    Edit, LogEntry, Member, Moderation, Notification, Post, QueueItem, SearchHit, SpaceSummary,
-    Thread, ThreadSummary, Written,
+    Edit, LogEntry, Member, Moderation, Notification, PersonId, Post, PostId, QueueItem, SearchHit,
+    SpaceId, SpaceSummary, Thread, ThreadId, ThreadSummary, Written,
 };
 use serde::Deserialize;
 
@@ -164,7 +164,7 @@ async fn create_space(State(state): State<AppState>, f: CsrfForm<SpaceForm>) -> 
 
 /// What a space's pages show about it and the viewer.
 struct SpaceHead {
-    id: i64,
+    id: SpaceId,
     name: String,
     description: String,
     kind: SpaceKind,
@@ -231,7 +231,7 @@ struct SpaceQuery {
 async fn space_view(
     state: &AppState,
     user: &User,
-    id: i64,
+    id: SpaceId,
     query: String,
     draft: ThreadDraft,
     coach: Option<coach::Advice>,
@@ -275,7 +275,7 @@ async fn space_view(
 async fn space_page(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     Query(q): Query<SpaceQuery>,
 ) -> PageResult {
     space_view(&state, &user, id, q.q, ThreadDraft::default(), None, None).await
@@ -292,7 +292,7 @@ struct NewThreadForm {
 
 async fn new_thread(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     f: CsrfForm<NewThreadForm>,
 ) -> PageResult {
     let t = &f.form.thread;
@@ -339,7 +339,7 @@ async fn new_thread(
 
 async fn join(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     f: CsrfForm<Empty>,
 ) -> PageResult {
     conv::join(&state, &f.user, id).await.for_user(&f.user)?;
@@ -348,7 +348,7 @@ async fn join(
 
 async fn leave(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     f: CsrfForm<Empty>,
 ) -> PageResult {
     conv::leave(&state, &f.user, id).await.for_user(&f.user)?;
@@ -370,7 +370,11 @@ struct RulesPage {
     accepted_at: Option<i64>,
 }
 
-async fn rules_page(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+async fn rules_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<SpaceId>,
+) -> PageResult {
     let ctx = conv::space(&state, &user, id).await.for_user(&user)?;
     let accepted_at = state
         .store
@@ -393,7 +397,7 @@ struct AcceptForm {
 
 async fn accept_rules(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     f: CsrfForm<AcceptForm>,
 ) -> PageResult {
     conv::accept_rules(&state, &f.user, id, f.form.version)
@@ -409,7 +413,7 @@ struct RulesForm {
 
 async fn edit_rules(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     f: CsrfForm<RulesForm>,
 ) -> PageResult {
     conv::set_rules(&state, &f.user, id, &f.form.rules)
@@ -427,13 +431,13 @@ struct MembersPage {
     space: SpaceHead,
     members: Vec<Member>,
     roles: &'static [SpaceRole],
-    me: i64,
+    me: PersonId,
 }
 
 async fn members_page(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
 ) -> PageResult {
     let ctx = conv::space(&state, &user, id).await.for_user(&user)?;
     let members = state.store.members(id).await.for_user(&user)?;
@@ -455,7 +459,7 @@ struct InviteForm {
 
 async fn invite(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     f: CsrfForm<InviteForm>,
 ) -> PageResult {
     conv::invite(&state, &f.user, id, &f.form.email, &f.form.role)
@@ -471,7 +475,7 @@ struct RoleForm {
 
 async fn set_role(
     State(state): State<AppState>,
-    Path((id, person)): Path<(i64, i64)>,
+    Path((id, person)): Path<(SpaceId, PersonId)>,
     f: CsrfForm<RoleForm>,
 ) -> PageResult {
     conv::set_member_role(&state, &f.user, id, person, &f.form.role)
@@ -482,7 +486,7 @@ async fn set_role(
 
 async fn remove_member(
     State(state): State<AppState>,
-    Path((id, person)): Path<(i64, i64)>,
+    Path((id, person)): Path<(SpaceId, PersonId)>,
     f: CsrfForm<Empty>,
 ) -> PageResult {
     conv::remove_member(&state, &f.user, id, person)
@@ -503,7 +507,7 @@ struct SettingsPage {
 async fn settings_page(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
 ) -> PageResult {
     let ctx = conv::space(&state, &user, id).await.for_user(&user)?;
     ctx.require_facilitator().for_user(&user)?;
@@ -517,7 +521,7 @@ async fn settings_page(
 
 async fn save_settings(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
     f: CsrfForm<SettingsForm>,
 ) -> PageResult {
     conv::update_space(&state, &f.user, id, &f.form)
@@ -540,7 +544,7 @@ struct ModerationPage {
 async fn space_moderation(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
 ) -> PageResult {
     let ctx = conv::space(&state, &user, id).await.for_user(&user)?;
     ctx.require_moderator().for_user(&user)?;
@@ -570,13 +574,13 @@ async fn admin_moderation(State(state): State<AppState>, user: User) -> PageResu
 /// What the viewer may do in a thread, the same for every post.
 pub(crate) struct ThreadViewer {
     csrf: String,
-    me: i64,
+    me: PersonId,
     contributor: bool,
     member: bool,
     moderate: bool,
     /// May accept answers: the asker or a facilitator, in a question.
     accept: bool,
-    accepted_post_id: Option<i64>,
+    accepted_post_id: Option<PostId>,
 }
 
 impl ThreadViewer {
@@ -638,7 +642,7 @@ struct ThreadPage {
 async fn thread_view(
     state: &AppState,
     user: &User,
-    id: i64,
+    id: ThreadId,
     error: Option<(StatusCode, String)>,
     draft: String,
 ) -> PageResult {
@@ -665,14 +669,18 @@ async fn thread_view(
     Ok(r)
 }
 
-async fn thread_page(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+async fn thread_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<ThreadId>,
+) -> PageResult {
     thread_view(&state, &user, id, None, String::new()).await
 }
 
 async fn thread_events(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<ThreadId>,
 ) -> Result<Response, PageError> {
     conv::thread(&state, &user, id).await.for_user(&user)?;
     Ok(crate::kit::live::stream(state.live.subscribe(Topic::Thread(id))).into_response())
@@ -681,7 +689,7 @@ async fn thread_events(
 async fn space_events(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<SpaceId>,
 ) -> Result<Response, PageError> {
     conv::space(&state, &user, id).await.for_user(&user)?;
     Ok(crate::kit::live::stream(state.live.subscribe(Topic::Space(id))).into_response())
@@ -694,7 +702,11 @@ struct ThreadItem {
 }
 
 /// One line of a space's thread list, for live updates.
-async fn thread_item(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+async fn thread_item(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<ThreadId>,
+) -> PageResult {
     conv::thread(&state, &user, id).await.for_user(&user)?;
     let Some(t) = state.store.thread_summary(id).await.for_user(&user)? else {
         return Err(PageError::new(Some(user), Error::not_found("thread")));
@@ -715,7 +727,11 @@ struct PostFragment {
 }
 
 /// A post's own address (timelines and the LRS name posts by it): its place in its thread.
-async fn post_page(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+async fn post_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<PostId>,
+) -> PageResult {
     let (_, post) = conv::post(&state, &user, id).await.for_user(&user)?;
     Ok(see_other(&format!("/threads/{}#post-{id}", post.thread_id)))
 }
@@ -724,7 +740,7 @@ async fn post_page(State(state): State<AppState>, user: User, Path(id): Path<i64
 async fn post_fragment(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
 ) -> PageResult {
     let (ctx, post) = conv::post(&state, &user, id).await.for_user(&user)?;
     let Some(thread) = state.store.thread(post.thread_id).await.for_user(&user)? else {
@@ -746,7 +762,7 @@ struct ReplyForm {
 
 async fn reply(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ThreadId>,
     f: CsrfForm<ReplyForm>,
 ) -> PageResult {
     match conv::reply(&state, &f.user, id, &f.form.body).await {
@@ -767,7 +783,7 @@ async fn reply(
 
 async fn lock(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ThreadId>,
     f: CsrfForm<Empty>,
 ) -> PageResult {
     conv::lock(&state, &f.user, id, true)
@@ -778,7 +794,7 @@ async fn lock(
 
 async fn unlock(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ThreadId>,
     f: CsrfForm<Empty>,
 ) -> PageResult {
     conv::lock(&state, &f.user, id, false)
@@ -789,12 +805,12 @@ async fn unlock(
 
 #[derive(Deserialize)]
 struct AcceptAnswerForm {
-    post: i64,
+    post: PostId,
 }
 
 async fn accept(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ThreadId>,
     f: CsrfForm<AcceptAnswerForm>,
 ) -> PageResult {
     let w = conv::accept_answer(&state, &f.user, id, f.form.post)
@@ -819,7 +835,11 @@ struct EditPage {
     body: String,
 }
 
-async fn edit_page(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> PageResult {
+async fn edit_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<PostId>,
+) -> PageResult {
     let (_, post) = conv::post(&state, &user, id).await.for_user(&user)?;
     if post.author_id != Some(user.id()) {
         return Err(PageError::new(
@@ -837,7 +857,7 @@ async fn edit_page(State(state): State<AppState>, user: User, Path(id): Path<i64
 
 async fn edit_post(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     f: CsrfForm<ReplyForm>,
 ) -> PageResult {
     match conv::edit_post(&state, &f.user, id, &f.form.body).await {
@@ -859,7 +879,7 @@ async fn edit_post(
 
 async fn delete_post(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     f: CsrfForm<Empty>,
 ) -> PageResult {
     let w = conv::delete_post(&state, &f.user, id)
@@ -876,7 +896,7 @@ struct ReactForm {
 
 async fn react(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     f: CsrfForm<ReactForm>,
 ) -> PageResult {
     let (reaction, on) = f
@@ -897,7 +917,7 @@ struct FlagForm {
 
 async fn flag(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     f: CsrfForm<FlagForm>,
 ) -> PageResult {
     let (w, _) = conv::flag(&state, &f.user, id, &f.form.reason)
@@ -914,7 +934,7 @@ struct NoteForm {
 
 async fn hide(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     f: CsrfForm<NoteForm>,
 ) -> PageResult {
     let w = conv::moderate(&state, &f.user, id, Moderation::Hide, &f.form.note)
@@ -925,7 +945,7 @@ async fn hide(
 
 async fn restore(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
     f: CsrfForm<NoteForm>,
 ) -> PageResult {
     let w = conv::moderate(&state, &f.user, id, Moderation::Restore, &f.form.note)
@@ -945,7 +965,7 @@ struct HistoryPage {
 async fn history_page(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PostId>,
 ) -> PageResult {
     let (ctx, post) = conv::post(&state, &user, id).await.for_user(&user)?;
     ctx.require_moderator().for_user(&user)?;

@@ -6,6 +6,7 @@ use crate::common::Backend;
 use peerlab_core::grouping::{PersonFacts, Pool};
 use peerlab_core::import::{parse_csv, ExistingManagers};
 use peerlab_core::Email;
+use peerlab_store::PersonId;
 
 // Skills and wants are listed in the order the store returns them (by skill key), so the
 // file and the store describe each person identically. Ana's row creates SQL before
@@ -35,12 +36,19 @@ async fn facts_come_from_the_store(backend: Backend) {
     }
 
     // Asked in another order, with a repeat and an id that names nobody.
-    let asked = [ids[2], ids[0], ids[3], ids[0], ids[1], 999_999];
+    let asked = [
+        ids[2],
+        ids[0],
+        ids[3],
+        ids[0],
+        ids[1],
+        PersonId::new(999_999),
+    ];
     let facts = app.store.grouping_facts(&asked).await.expect("facts");
     let order: Vec<Option<i64>> = facts.iter().map(|f| f.id).collect();
     assert_eq!(
         order,
-        vec![Some(ids[2]), Some(ids[0]), Some(ids[3]), Some(ids[1])],
+        [2, 0, 3, 1].map(|i| Some(ids[i].get())).to_vec(),
         "in the order asked, each person once, nobody invented"
     );
     let cy = &facts[0];

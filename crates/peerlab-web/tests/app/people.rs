@@ -2,6 +2,7 @@
 
 use crate::common::{check, Backend, TestApp};
 use peerlab_core::Role;
+use peerlab_store::PersonId;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -197,7 +198,7 @@ async fn colleagues_endorse_skills(b: Backend) {
     assert_eq!(st, StatusCode::CREATED);
 }
 
-async fn seed_negotiators(app: &TestApp) -> (i64, i64, i64) {
+async fn seed_negotiators(app: &TestApp) -> (PersonId, PersonId, PersonId) {
     let ana = app.user("ana@example.com", "Ana Silva", Role::Member).await;
     let ben = app.user("ben@example.com", "Ben Ode", Role::Member).await;
     let cara = app
@@ -229,12 +230,13 @@ async fn expert_finder_ranks_by_evidence_and_says_why(b: Backend) {
         .collect();
     assert_eq!(
         ids,
-        vec![ben, ana],
+        vec![ben.get(), ana.get()],
         "two endorsements outweigh one level: {body}"
     );
     let (_, french) = api.get("/experts?skill=N%C3%A9gociation").await;
     assert_eq!(
-        french[0]["person"]["id"], cara,
+        french[0]["person"]["id"],
+        cara.get(),
         "a different word is a different skill: {french}"
     );
     let reasons: Vec<&str> = body[0]["reasons"]
@@ -283,7 +285,7 @@ async fn expert_finder_tolerates_case_accents_and_word_forms(b: Backend) {
             .map(|e| e["person"]["id"].as_i64().expect("id"))
             .collect();
         ids.sort();
-        let mut want = vec![ana, ben];
+        let mut want = vec![ana.get(), ben.get()];
         want.sort();
         assert_eq!(ids, want, "query {query:?}: {body}");
     }
@@ -293,9 +295,9 @@ async fn expert_finder_tolerates_case_accents_and_word_forms(b: Backend) {
         Some(1),
         "accents folded: {body}"
     );
-    assert_eq!(body[0]["person"]["id"], cara);
+    assert_eq!(body[0]["person"]["id"], cara.get());
     let (_, body) = api.get("/experts?skill=SALARY").await;
-    assert_eq!(body[0]["person"]["id"], cara);
+    assert_eq!(body[0]["person"]["id"], cara.get());
 }
 
 async fn directory_browses_and_searches(b: Backend) {

@@ -9,7 +9,7 @@ use peerlab_core::space::{
     Access, SpaceKind, SpaceRole, ThreadKind, Viewer, Visibility, DEFAULT_RULES,
 };
 use peerlab_core::Role;
-use peerlab_store::{NewSpace, NewThread, PostInput};
+use peerlab_store::{NewSpace, NewThread, PersonId, PostInput};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -33,7 +33,7 @@ async fn listings_search_and_notifications_follow_access(b: Backend) {
     struct Person {
         role: Role,
         member: bool,
-        id: i64,
+        id: PersonId,
         api: Api,
     }
     let mut people = Vec::new();
@@ -122,7 +122,7 @@ async fn listings_search_and_notifications_follow_access(b: Backend) {
             assert_eq!(st, StatusCode::OK, "{listed}");
             check(
                 "listed",
-                ids(&listed, "spaces", "id").contains(&space),
+                ids(&listed, "spaces", "id").contains(&space.get()),
                 read,
             );
 
@@ -132,20 +132,20 @@ async fn listings_search_and_notifications_follow_access(b: Backend) {
             let global = read && visibility != Visibility::Confidential;
             check(
                 "found by global search",
-                ids(&found, "results", "space_id").contains(&space),
+                ids(&found, "results", "space_id").contains(&space.get()),
                 global,
             );
 
             let (st, inside) = p.api.get(&format!("/search?q={word}&space={space}")).await;
             let inside =
-                st == StatusCode::OK && ids(&inside, "results", "space_id").contains(&space);
+                st == StatusCode::OK && ids(&inside, "results", "space_id").contains(&space.get());
             check("found by search in the space", inside, read);
 
             let (st, notes) = p.api.get("/notifications").await;
             assert_eq!(st, StatusCode::OK, "{notes}");
             check(
                 "notified of the mention",
-                ids(&notes, "notifications", "space_id").contains(&space),
+                ids(&notes, "notifications", "space_id").contains(&space.get()),
                 read,
             );
             let unread = store.unread_count(p.id).await.expect("unread");

@@ -6,7 +6,7 @@ use crate::common::matrix::{check_matrix, Route};
 use crate::common::{check, Api, Backend, TestApp};
 use peerlab_core::space::{SpaceKind, SpaceRole, ThreadKind, Visibility, DEFAULT_RULES};
 use peerlab_core::Role;
-use peerlab_store::{NewSpace, NewThread, PostInput};
+use peerlab_store::{NewSpace, NewThread, PersonId, PostId, PostInput, SpaceId, ThreadId};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -30,7 +30,7 @@ backend_tests! {
 /// A space of `visibility` with a facilitator, a moderator and a member who accepted its
 /// rules; returns (space id, facilitator, moderator, member) as API clients' e-mails.
 struct Fixture {
-    space: i64,
+    space: SpaceId,
     facilitator: Api,
     moderator: Api,
     member: Api,
@@ -56,7 +56,7 @@ async fn fixture(app: &TestApp, visibility: &str) -> Fixture {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-    let space = v["id"].as_i64().expect("id");
+    let space = SpaceId::new(v["id"].as_i64().expect("id"));
     for (email, role) in [("mo@x.com", "moderator"), ("me@x.com", "member")] {
         let (st, v) = facilitator
             .post(
@@ -86,7 +86,13 @@ async fn fixture(app: &TestApp, visibility: &str) -> Fixture {
     f
 }
 
-async fn thread(api: &Api, space: i64, kind: &str, title: &str, body: &str) -> (i64, i64) {
+async fn thread(
+    api: &Api,
+    space: SpaceId,
+    kind: &str,
+    title: &str,
+    body: &str,
+) -> (ThreadId, PostId) {
     let (st, v) = api
         .post(
             &format!("/spaces/{space}/threads"),
@@ -95,20 +101,20 @@ async fn thread(api: &Api, space: i64, kind: &str, title: &str, body: &str) -> (
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     (
-        v["thread_id"].as_i64().expect("thread"),
-        v["post_id"].as_i64().expect("post"),
+        ThreadId::new(v["thread_id"].as_i64().expect("thread")),
+        PostId::new(v["post_id"].as_i64().expect("post")),
     )
 }
 
-async fn reply(api: &Api, thread: i64, body: &str) -> i64 {
+async fn reply(api: &Api, thread: ThreadId, body: &str) -> PostId {
     let (st, v) = api
         .post(&format!("/threads/{thread}/replies"), json!({"body": body}))
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-    v["post_id"].as_i64().expect("post")
+    PostId::new(v["post_id"].as_i64().expect("post"))
 }
 
-async fn posts(api: &Api, thread: i64) -> Vec<Value> {
+async fn posts(api: &Api, thread: ThreadId) -> Vec<Value> {
     let (st, v) = api.get(&format!("/threads/{thread}")).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     v["posts"].as_array().expect("posts").clone()
@@ -285,7 +291,7 @@ async fn spaces_are_joined_left_and_always_keep_a_facilitator(b: Backend) {
     assert_eq!(st, StatusCode::CREATED);
 }
 
-async fn member_id(app: &TestApp, email: &str) -> i64 {
+async fn member_id(app: &TestApp, email: &str) -> PersonId {
     app.store
         .person_by_email(&peerlab_core::Email::parse(email).expect("email"))
         .await
@@ -538,7 +544,7 @@ async fn questions_replies_reactions_and_accepted_answers(b: Backend) {
         .await;
     assert_eq!(st, StatusCode::OK);
     let (_, v) = f.member.get(&format!("/threads/{t}")).await;
-    assert_eq!(v["thread"]["accepted_post_id"].as_i64(), Some(answer));
+    assert_eq!(v["thread"]["accepted_post_id"].as_i64(), Some(answer.get()));
     // The facilitator may change the choice.
     let (st, _) = f
         .facilitator
@@ -613,7 +619,7 @@ async fn accepted_answers_become_expert_evidence(b: Backend) {
     ] {
         let (st, v) = f.member.post(&format!("/spaces/{}/threads", f.space), json!({"kind": "question", "title": title, "body": "Help", "skills": ["Saying no"]})).await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
-        let t = v["thread_id"].as_i64().expect("t");
+        let t = ThreadId::new(v["thread_id"].as_i64().expect("t"));
         let r = reply(&f.moderator, t, "Offer a trade-off.").await;
         let (st, _) = f
             .member
@@ -964,7 +970,7 @@ async fn flags_hide_posts_pending_review_and_moderators_are_audited(b: Backend) 
     let all = posts(&f.moderator, t).await;
     assert_eq!(all[1]["body"], "Something rude");
     let (_, v) = f.moderator.get(&format!("/spaces/{s}/moderation")).await;
-    assert_eq!(v["queue"][0]["post_id"].as_i64(), Some(p));
+    assert_eq!(v["queue"][0]["post_id"].as_i64(), Some(p.get()));
     assert_eq!(
         v["queue"][0]["reasons"],
         json!(["Mocks a colleague", "Not kind"])
@@ -1026,7 +1032,7 @@ async fn flags_hide_posts_pending_review_and_moderators_are_audited(b: Backend) 
 
 impl Fixture {
     /// The outsider, joined and agreed, as an API client.
-    async fn outsider_joined(&self, _app: &TestApp, space: i64) -> &Api {
+    async fn outsider_joined(&self, _app: &TestApp, space: SpaceId) -> &Api {
         self.outsider
             .post(&format!("/spaces/{space}/join"), json!({}))
             .await;
@@ -1403,10 +1409,10 @@ const VISIBILITIES: [Visibility; 3] = [
 
 /// What a check acts on; fresh for every check, so that writes do not interfere.
 struct Target {
-    space: i64,
-    thread: i64,
-    reply: i64,
-    asker: i64,
+    space: SpaceId,
+    thread: ThreadId,
+    reply: PostId,
+    asker: PersonId,
 }
 
 /// One route: method, path with `{s}` `{t}` `{p}` `{asker}`, body, and the expected status
@@ -1587,9 +1593,9 @@ fn matrix() -> Vec<Row> {
 
 async fn target(
     app: &TestApp,
-    ids: &[i64; 6],
-    asker: i64,
-    answerer: i64,
+    ids: &[PersonId; 6],
+    asker: PersonId,
+    answerer: PersonId,
     visibility: Visibility,
 ) -> Target {
     let store = &app.store;
@@ -1660,7 +1666,7 @@ async fn target(
 
 async fn authorisation_matrix(b: Backend) {
     let app = crate::common::spawn(b).await;
-    let mut ids = [0i64; 6];
+    let mut ids = [PersonId::new(0); 6];
     let mut apis = vec![app.api(None)];
     for (i, role) in ROLES.iter().enumerate().skip(1) {
         let site = if *role == "admin" {

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use peerlab_core::{Email, PersonName, Role};
-use peerlab_store::{Create, Location, Store};
+use peerlab_store::{Create, Location, PersonId, SkillId, Store};
 use peerlab_web::{AppState, Clock, WebConfig};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
@@ -208,7 +208,7 @@ impl TestApp {
     }
 
     /// Adds a person who can log in with [`PASSWORD`].
-    pub async fn user(&self, email: &str, name: &str, role: Role) -> i64 {
+    pub async fn user(&self, email: &str, name: &str, role: Role) -> PersonId {
         // Hashing is slow in tests too: hash the shared password once.
         static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let hash = HASH.get_or_init(|| peerlab_web::hash_password(PASSWORD).expect("hash"));
@@ -221,7 +221,7 @@ impl TestApp {
     }
 
     /// Gives `person` a skill at `level`; returns the skill's id.
-    pub async fn skill(&self, person: i64, name: &str, level: i64) -> i64 {
+    pub async fn skill(&self, person: PersonId, name: &str, level: i64) -> SkillId {
         let name = peerlab_core::SkillName::parse(name).expect("skill");
         let level = peerlab_core::Level::new(level).expect("level");
         self.store
