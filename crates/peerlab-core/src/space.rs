@@ -151,6 +151,17 @@ keyword_enum!(
 );
 
 keyword_enum!(
+    /// Why a person was notified; the label is the phrase between the actor and the place
+    /// ("Ana *replied to* Pricing in Sales").
+    NoticeKind, "kind" {
+        Added = "added": "added you to",
+        Reply = "reply": "replied to",
+        Accepted = "accepted": "accepted your answer in",
+        Mention = "mention": "mentioned you in",
+    }
+);
+
+keyword_enum!(
     /// The reactions a post can get: appreciative ones only, on purpose.
     Reaction, "reaction" {
         Thanks = "thanks": "🙏",
@@ -243,13 +254,43 @@ pub fn rules(raw: &str) -> Result<String, ValueError> {
     bounded("rules", raw, 10, MAX_RULES_CHARS, true)
 }
 
-pub fn title(raw: &str) -> Result<String, ValueError> {
-    bounded("title", raw, MIN_TITLE_CHARS, MAX_TITLE_CHARS, false)
+/// Text that has been checked once, where it came in: trimmed, within its length, without
+/// control characters. Holding one is proof; the store takes these, not strings.
+macro_rules! checked_text {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr, $multiline:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<Self, ValueError> {
+                bounded($field, raw, $min, $max, $multiline).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
 }
 
-pub fn body(raw: &str) -> Result<String, ValueError> {
-    bounded("body", raw, 1, MAX_BODY_CHARS, true)
-}
+checked_text!(
+    /// A thread's title: one line of 3 to [`MAX_TITLE_CHARS`] characters.
+    Title, "title", MIN_TITLE_CHARS, MAX_TITLE_CHARS, false
+);
+
+checked_text!(
+    /// A post's Markdown source: 1 to [`MAX_BODY_CHARS`] characters, lines and tabs allowed.
+    Body, "body", 1, MAX_BODY_CHARS, true
+);
 
 pub fn reason(raw: &str) -> Result<String, ValueError> {
     bounded("reason", raw, 3, MAX_REASON_CHARS, true)
@@ -371,15 +412,18 @@ mod tests {
 
     #[test]
     fn limits_name_themselves() {
-        assert_eq!(body("  ").unwrap_err().to_string(), "body: is required");
+        assert_eq!(
+            Body::parse("  ").unwrap_err().to_string(),
+            "body: is required"
+        );
         let long = "x".repeat(MAX_BODY_CHARS + 1);
         assert_eq!(
-            body(&long).unwrap_err().to_string(),
+            Body::parse(&long).unwrap_err().to_string(),
             "body: must have at most 10000 characters (this has 10001)"
         );
-        assert!(title("Hi").is_err());
-        assert!(title("two\nlines").is_err());
-        assert_eq!(body("a\r\nb").unwrap(), "a\nb");
+        assert!(Title::parse("Hi").is_err());
+        assert!(Title::parse("two\nlines").is_err());
+        assert_eq!(Body::parse("a\r\nb").unwrap().as_str(), "a\nb");
         assert_eq!(
             ThreadKind::parse("poll").unwrap_err().to_string(),
             "kind: must be one of discussion, question, faq, story, challenge, takeaway, introduction, prompt, not \"poll\""

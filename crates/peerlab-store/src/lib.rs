@@ -70,6 +70,17 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Reads a keyword column (a post's state, a member's role) as its enum, so that Rust code
+/// compares enums and never the words SQL stores. A word the enum does not know is a
+/// decoding error, as it would be in a `FromRow` struct.
+pub(crate) fn keyword<T>(raw: String) -> Result<T>
+where
+    T: TryFrom<String>,
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    T::try_from(raw).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))
+}
+
 #[derive(Clone, Debug)]
 enum Pool {
     Sqlite(SqlitePool),

@@ -273,7 +273,7 @@ async fn api_token(store: &Store, person: PersonId) -> String {
 
 /// A post as the server prepares one (`conversation::prepare`, without mentions).
 fn post_input(title: &str, raw: &str) -> PostInput {
-    let body = space::body(raw).expect("body");
+    let body = space::Body::parse(raw).expect("body");
     let body_html = markdown::render(&body, &|_| None);
     let plain = markdown::plain_text(&body, space::MAX_BODY_CHARS);
     PostInput {
@@ -924,7 +924,7 @@ async fn conversation(backend: &str, words: &Words) {
             &NewThread {
                 space_id,
                 kind: ThreadKind::Discussion,
-                title: title.clone(),
+                title: space::Title::parse(&title).expect("title"),
                 question: String::new(),
                 skills: Vec::new(),
                 post: post_input(&title, &body),
@@ -1111,7 +1111,7 @@ async fn live(
             &NewThread {
                 space_id,
                 kind: ThreadKind::Question,
-                title: title.clone(),
+                title: space::Title::parse(&title).expect("title"),
                 question: String::new(),
                 skills: Vec::new(),
                 post: post_input(&title, &body),

@@ -184,7 +184,7 @@ async fn conversation(
                     &NewThread {
                         space_id: space,
                         kind: t.kind,
-                        title: t.title.into(),
+                        title: space::Title::parse(t.title)?,
                         question: t.question.into(),
                         skills: t
                             .skills
@@ -192,7 +192,7 @@ async fn conversation(
                             .filter_map(|s| SkillName::parse(s).ok())
                             .collect(),
                         post: PostInput {
-                            body: t.body.into(),
+                            body: space::Body::parse(t.body)?,
                             body_html,
                             search_text,
                             mentions: Vec::new(),
@@ -223,7 +223,7 @@ async fn conversation(
                     .reply(
                         thread,
                         &PostInput {
-                            body: body.into(),
+                            body: space::Body::parse(body)?,
                             body_html,
                             search_text,
                             mentions: Vec::new(),

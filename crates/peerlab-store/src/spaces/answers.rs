@@ -75,7 +75,7 @@ impl Store {
             let Some((space_id, opening, author, state)) = row else {
                 return Err(StoreError::NotFound("reply in this thread"));
             };
-            if opening != 0 || state != "visible" {
+            if opening != 0 || keyword::<PostState>(state)? != PostState::Visible {
                 return Err(StoreError::Conflict(
                     "only a visible reply can be the accepted answer".into(),
                 ));
@@ -89,7 +89,7 @@ impl Store {
                 Tx::from(&mut *tx)
                     .notify(&NewNotification {
                         person_id: author,
-                        kind: "accepted",
+                        kind: NoticeKind::Accepted,
                         actor,
                         space_id,
                         thread_id: Some(thread_id),

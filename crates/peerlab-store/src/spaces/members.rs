@@ -267,7 +267,7 @@ impl Store {
                 Tx::from(&mut *tx)
                     .notify(&NewNotification {
                         person_id,
-                        kind: "added",
+                        kind: NoticeKind::Added,
                         actor,
                         space_id,
                         thread_id: None,
@@ -413,7 +413,7 @@ impl Tx<'_> {
             let Some(role) = role else {
                 return Err(StoreError::NotFound("membership"));
             };
-            if role == "facilitator" && !stays {
+            if keyword::<SpaceRole>(role)? == SpaceRole::Facilitator && !stays {
                 let facilitators: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM space_members WHERE space_id = $1 AND role = 'facilitator'",
                 )

@@ -16,7 +16,9 @@ mod threads;
 
 use std::collections::HashMap;
 
-use peerlab_core::space::{PostState, Reaction, SpaceKind, SpaceRole, ThreadKind, Visibility};
+use peerlab_core::space::{
+    Body, NoticeKind, PostState, Reaction, SpaceKind, SpaceRole, ThreadKind, Title, Visibility,
+};
 use peerlab_core::{Role, SkillName};
 
 use serde::Serialize;
@@ -25,7 +27,7 @@ use serde::Serialize;
 use crate::ids::{PersonId, PostId, SkillId, SpaceId, ThreadId};
 use crate::people::fts_query;
 use crate::tx::{on_conn, Tx};
-use crate::{conflict_on_unique, on_pool, write_tx, Pool, Result, Store, StoreError};
+use crate::{conflict_on_unique, keyword, on_pool, write_tx, Pool, Result, Store, StoreError};
 pub(crate) use notifications::unread_count_sql;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -170,9 +172,9 @@ pub struct ThreadView {
 
 /// What a new post is made of: the source, its sanitised HTML, its search terms, and the
 /// people it mentions (already resolved and rendered by the caller).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PostInput {
-    pub body: String,
+    pub body: Body,
     pub body_html: String,
     pub search_text: String,
     pub mentions: Vec<PersonId>,
@@ -182,7 +184,7 @@ pub struct PostInput {
 pub struct NewThread {
     pub space_id: SpaceId,
     pub kind: ThreadKind,
-    pub title: String,
+    pub title: Title,
     pub question: String,
     pub skills: Vec<SkillName>,
     pub post: PostInput,
@@ -238,7 +240,8 @@ pub enum Moderation {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Notification {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: NoticeKind,
     pub actor_name: Option<String>,
     pub space_id: SpaceId,
     pub space_name: String,
@@ -314,10 +317,9 @@ pub mod action {
 }
 
 /// A notification to write, if its person may read the space ([`Tx::notify`]).
-pub(crate) struct NewNotification<'a> {
+pub(crate) struct NewNotification {
     pub person_id: PersonId,
-    /// `added`, `reply`, `accepted`, `mention`.
-    pub kind: &'a str,
+    pub kind: NoticeKind,
     pub actor: PersonId,
     pub space_id: SpaceId,
     pub thread_id: Option<ThreadId>,

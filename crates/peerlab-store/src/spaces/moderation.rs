@@ -25,7 +25,8 @@ impl Store {
             let Some((thread_id, space_id, state, threshold)) = row else {
                 return Err(StoreError::NotFound("post"));
             };
-            if state == "deleted" {
+            let state: PostState = keyword(state)?;
+            if state == PostState::Deleted {
                 return Err(StoreError::NotFound("post"));
             }
             sqlx::query("INSERT INTO flags (post_id, person_id, reason, created_at) VALUES ($1, $2, $3, $4)")
@@ -42,7 +43,7 @@ impl Store {
             .bind(post_id)
             .fetch_one(&mut *tx)
             .await?;
-            let hide = state == "visible" && flags >= threshold;
+            let hide = state == PostState::Visible && flags >= threshold;
             if hide {
                 sqlx::query("UPDATE posts SET state = 'pending' WHERE id = $1")
                     .bind(post_id)
@@ -82,7 +83,7 @@ impl Store {
             let Some((thread_id, space_id, state)) = row else {
                 return Err(StoreError::NotFound("post"));
             };
-            if state == "deleted" {
+            if keyword::<PostState>(state)? == PostState::Deleted {
                 return Err(StoreError::Conflict(
                     "this post was deleted by its author".into(),
                 ));

@@ -62,7 +62,7 @@ impl Store {
 }
 
 impl Tx<'_> {
-    pub(crate) async fn notify(&mut self, n: &NewNotification<'_>) -> Result<()> {
+    pub(crate) async fn notify(&mut self, n: &NewNotification) -> Result<()> {
         on_conn!(self, |c| {
             // Only someone who may read the space now hears of it: a former member of a
             // private or confidential space does not.
@@ -73,7 +73,7 @@ impl Tx<'_> {
             );
             sqlx::query(&sql)
                 .bind(n.person_id)
-                .bind(n.kind)
+                .bind(n.kind.as_str())
                 .bind(n.actor)
                 .bind(n.space_id)
                 .bind(n.thread_id)
@@ -108,8 +108,9 @@ impl Tx<'_> {
             }
             let sql = format!(
                 "INSERT INTO notifications (person_id, kind, actor_id, space_id, thread_id, post_id, created_at) \
-                 SELECT p.id, 'mention', $1, $2, $3, $4, $5 FROM people p JOIN spaces s ON s.id = $2 \
+                 SELECT p.id, '{}', $1, $2, $3, $4, $5 FROM people p JOIN spaces s ON s.id = $2 \
                  WHERE p.id IN ({}) AND {}",
+                NoticeKind::Mention.as_str(),
                 ids.join(","),
                 may_read("s", "p.id", &is_admin("p.id"))
             );

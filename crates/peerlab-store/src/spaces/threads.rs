@@ -69,7 +69,7 @@ impl Store {
             )
             .bind(new.space_id)
             .bind(new.kind.as_str())
-            .bind(&new.title)
+            .bind(new.title.as_str())
             .bind(&new.question)
             .bind(author)
             .bind(now)
@@ -158,7 +158,7 @@ impl Store {
                 Tx::from(&mut *tx)
                     .notify(&NewNotification {
                         person_id: owner,
-                        kind: "reply",
+                        kind: NoticeKind::Reply,
                         actor: author,
                         space_id,
                         thread_id: Some(thread_id),
@@ -283,7 +283,7 @@ impl Store {
             let Some((thread_id, old, state)) = row else {
                 return Err(StoreError::NotFound("post"));
             };
-            if state == "deleted" {
+            if keyword::<PostState>(state)? == PostState::Deleted {
                 return Err(StoreError::Conflict("this post was deleted".into()));
             }
             sqlx::query("INSERT INTO post_edits (post_id, body, edited_by, replaced_at) VALUES ($1, $2, $3, $4)")
@@ -294,7 +294,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("UPDATE posts SET body = $1, body_html = $2, search_text = $3, edited_at = $4 WHERE id = $5")
-                .bind(&post.body)
+                .bind(post.body.as_str())
                 .bind(&post.body_html)
                 .bind(&post.search_text)
                 .bind(now)
@@ -362,7 +362,7 @@ impl Tx<'_> {
             .bind(space_id)
             .bind(author)
             .bind(i64::from(opening))
-            .bind(&post.body)
+            .bind(post.body.as_str())
             .bind(&post.body_html)
             .bind(&post.search_text)
             .bind(now)

@@ -400,7 +400,7 @@ pub struct ThreadForm {
 
 /// Validates a body, resolves its mentions and renders it once, for storage.
 async fn prepare(state: &AppState, title: &str, raw: &str) -> Result<PostInput, Error> {
-    let body = space::body(raw)?;
+    let body = space::Body::parse(raw)?;
     let handles = markdown::mentions(&body);
     let people = if handles.is_empty() {
         Default::default()
@@ -431,7 +431,7 @@ pub async fn create_thread(
     let ctx = space(state, user, space_id).await?;
     ctx.require_contributor()?;
     let kind = ThreadKind::parse(&form.kind)?;
-    let title = space::title(&form.title)?;
+    let title = space::Title::parse(&form.title)?;
     let question = match kind {
         ThreadKind::Prompt => {
             ctx.require_facilitator()
@@ -470,7 +470,7 @@ pub async fn create_thread(
     publish_post(state, space_id, written);
     let thread = ThreadRef {
         id: written.thread_id,
-        title: new.title,
+        title: new.title.as_str().to_owned(),
         kind,
     };
     social::record(

@@ -6,7 +6,7 @@
 
 use crate::common::{Api, Backend};
 use peerlab_core::space::{
-    Access, SpaceKind, SpaceRole, ThreadKind, Viewer, Visibility, DEFAULT_RULES,
+    Access, Body, SpaceKind, SpaceRole, ThreadKind, Title, Viewer, Visibility, DEFAULT_RULES,
 };
 use peerlab_core::Role;
 use peerlab_store::{NewSpace, NewThread, PersonId, PostInput};
@@ -86,11 +86,11 @@ async fn listings_search_and_notifications_follow_access(b: Backend) {
                 &NewThread {
                     space_id: space,
                     kind: ThreadKind::Discussion,
-                    title: format!("About {word}"),
+                    title: Title::parse(&format!("About {word}")).expect("title"),
                     question: String::new(),
                     skills: Vec::new(),
                     post: PostInput {
-                        body: body.clone(),
+                        body: Body::parse(&body).expect("body"),
                         body_html: body.clone(),
                         search_text: peerlab_core::text::index_text([body.as_str()]),
                         mentions: people.iter().map(|p| p.id).collect(),

@@ -4,7 +4,9 @@
 
 use crate::common::matrix::{check_matrix, Route};
 use crate::common::{check, Api, Backend, TestApp};
-use peerlab_core::space::{SpaceKind, SpaceRole, ThreadKind, Visibility, DEFAULT_RULES};
+use peerlab_core::space::{
+    Body, SpaceKind, SpaceRole, ThreadKind, Title, Visibility, DEFAULT_RULES,
+};
 use peerlab_core::Role;
 use peerlab_store::{NewSpace, NewThread, PersonId, PostId, PostInput, SpaceId, ThreadId};
 use reqwest::StatusCode;
@@ -1630,7 +1632,7 @@ async fn target(
             .expect("accept");
     }
     let post = |body: &str| PostInput {
-        body: body.into(),
+        body: Body::parse(body).expect("body"),
         body_html: body.into(),
         search_text: peerlab_core::text::index_text(["matrix", body]),
         mentions: Vec::new(),
@@ -1640,7 +1642,7 @@ async fn target(
             &NewThread {
                 space_id: space,
                 kind: ThreadKind::Question,
-                title: "Matrix question".into(),
+                title: Title::parse("Matrix question").expect("title"),
                 question: String::new(),
                 skills: Vec::new(),
                 post: post("Question"),
