@@ -2,75 +2,91 @@
 //! rows each backend indexes them by; and the move of an older store's index to this one.
 
 use super::*;
+use crate::tx::{on_conn, Tx};
 
-/// The rows of `$sql`, whose `{}` is an `IN` list, for every one of `$ids` (`&str`s), in
-/// chunks of [`BATCH`], inside the write transaction `$tx`.
-macro_rules! select_in {
-    ($tx:ident, $pool:expr, $row:ty, $sql:literal, $ids:expr) => {{
-        let mut rows: Vec<$row> = Vec::new();
-        for chunk in $ids.chunks(BATCH) {
-            let sql = anonymous($pool, format!($sql, list(chunk.len(), 1)));
-            let mut q = sqlx::query_as::<_, $row>(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            rows.extend(q.fetch_all(&mut *$tx).await?);
+impl Tx<'_> {
+    /// The rows of `sql`, whose `{}` is an `IN` list, for every one of `ids`, in chunks of
+    /// [`BATCH`].
+    pub(super) async fn select_in<R>(&mut self, sql: &str, ids: &[&str]) -> Result<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let postgres = self.is_postgres();
+        let mut rows: Vec<R> = Vec::new();
+        for chunk in ids.chunks(BATCH) {
+            let sql = anonymous(postgres, sql.replace("{}", &list(chunk.len(), 1)));
+            on_conn!(self, |c| {
+                let mut q = sqlx::query_as::<_, R>(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                rows.extend(q.fetch_all(&mut *c).await?);
+            });
         }
-        rows
-    }};
-}
+        Ok(rows)
+    }
 
-/// Writes the index entries of `$index` (`&[(seq, &Tokens)]`) inside the write transaction
-/// `$tx`; the statements in `$replaced` had entries, which their grown token sets replace.
-macro_rules! write_index {
-    ($tx:ident, $pool:expr, $index:expr, $replaced:expr) => {{
-        if matches!($pool, Pool::Postgres(_)) {
-            // DIALECT: (hash, seq, core) rows; a hash both core and related is core.
-            let mut rows: Vec<(&str, i64, i64)> = Vec::new();
-            for (seq, t) in $index {
-                let mut core: HashMap<&str, i64> = HashMap::new();
-                for token in t.iter() {
-                    let c = core.entry(&token[1..]).or_default();
-                    *c = (*c).max(i64::from(token.starts_with('c')));
+    /// Writes the index entries of `index` (`(seq, tokens)`); the statements in `replaced`
+    /// had entries, which their grown token sets replace.
+    pub(super) async fn write_index(
+        &mut self,
+        index: &[(i64, &Tokens)],
+        replaced: &[i64],
+    ) -> Result<()> {
+        match self {
+            Tx::Postgres(c) => {
+                // DIALECT: (hash, seq, core) rows; a hash both core and related is core.
+                let mut rows: Vec<(&str, i64, i64)> = Vec::new();
+                for (seq, t) in index {
+                    let mut core: HashMap<&str, i64> = HashMap::new();
+                    for token in t.iter() {
+                        let c = core.entry(&token[1..]).or_default();
+                        *c = (*c).max(i64::from(token.starts_with('c')));
+                    }
+                    rows.extend(core.into_iter().map(|(h, c)| (h, *seq, c)));
                 }
-                rows.extend(core.into_iter().map(|(h, c)| (h, *seq, c)));
-            }
-            for chunk in rows.chunks(BATCH) {
-                let sql = format!(
-                    "INSERT INTO statement_terms (term, seq, core) VALUES {} ON CONFLICT (term, seq) \
-                     DO UPDATE SET core = GREATEST(statement_terms.core, excluded.core)",
-                    placeholders(1, chunk.len(), 3)
-                );
-                let mut q = sqlx::query(&sql);
-                for (term, seq, core) in chunk {
-                    q = q.bind(*term).bind(*seq).bind(*core);
+                for chunk in rows.chunks(BATCH) {
+                    let sql = format!(
+                        "INSERT INTO statement_terms (term, seq, core) VALUES {} ON CONFLICT (term, seq) \
+                         DO UPDATE SET core = GREATEST(statement_terms.core, excluded.core)",
+                        placeholders(1, chunk.len(), 3)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for (term, seq, core) in chunk {
+                        q = q.bind(*term).bind(*seq).bind(*core);
+                    }
+                    q.execute(&mut **c).await?;
                 }
-                q.execute(&mut *$tx).await?;
             }
-        } else {
-            // DIALECT: one full-text row per statement, rowid = seq.
-            for seq in $replaced {
-                sqlx::query("DELETE FROM statement_index WHERE rowid = $1")
-                    .bind(seq)
-                    .execute(&mut *$tx)
-                    .await?;
-            }
-            for chunk in $index.chunks(BATCH) {
-                let sql = anonymous(
-                    $pool,
-                    format!(
-                        "INSERT INTO statement_index (rowid, terms) VALUES {}",
-                        placeholders(1, chunk.len(), 2)
-                    ),
-                );
-                let mut q = sqlx::query(&sql);
-                for (seq, t) in chunk {
-                    q = q.bind(*seq).bind(join_tokens(t));
+            Tx::Sqlite(c) => {
+                // DIALECT: one full-text row per statement, rowid = seq.
+                for seq in replaced {
+                    sqlx::query("DELETE FROM statement_index WHERE rowid = $1")
+                        .bind(seq)
+                        .execute(&mut **c)
+                        .await?;
                 }
-                q.execute(&mut *$tx).await?;
+                for chunk in index.chunks(BATCH) {
+                    let sql = anonymous(
+                        false,
+                        format!(
+                            "INSERT INTO statement_index (rowid, terms) VALUES {}",
+                            placeholders(1, chunk.len(), 2)
+                        ),
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for (seq, t) in chunk {
+                        q = q.bind(*seq).bind(join_tokens(t));
+                    }
+                    q.execute(&mut **c).await?;
+                }
             }
         }
-    }};
+        Ok(())
+    }
 }
 
 /// A statement's index tokens: see the module's decisions.
@@ -118,8 +134,6 @@ pub(super) fn join_tokens(tokens: &Tokens) -> String {
         .join(" ")
 }
 
-pub(super) use {select_in, write_index};
-
 impl Store {
     /// Moves the index rows of statements stored before migration 0005 (raw terms in
     /// `statement_terms_0003`) over to tokens and the new index, then drops the old table.
@@ -162,8 +176,7 @@ impl Store {
                     .await?;
             }
             let index: Vec<(i64, &Tokens)> = tokens.iter().map(|(seq, t)| (*seq, t)).collect();
-            let replaced: Vec<i64> = Vec::new();
-            write_index!(tx, pool, &index, &replaced);
+            Tx::from(&mut *tx).write_index(&index, &[]).await?;
             sqlx::query("UPDATE statements SET terms = '' WHERE terms IS NULL")
                 .execute(&mut *tx)
                 .await?;

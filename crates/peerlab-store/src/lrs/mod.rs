@@ -111,25 +111,23 @@ pub struct LrsStats {
 /// but sqlx looks up each one's name through SQLite, which walks the statement's list of
 /// names: with hundreds of parameters that quadratic cost was a tenth of an ingest's time.
 /// Valid only where parameters appear once each, in order.
-fn anonymous(pool: &Pool, sql: String) -> String {
-    match pool {
-        Pool::Sqlite(_) => {
-            let mut out = String::with_capacity(sql.len());
-            let mut chars = sql.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                    while chars.peek().is_some_and(char::is_ascii_digit) {
-                        chars.next();
-                    }
-                    out.push('?');
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-        Pool::Postgres(_) => sql,
+fn anonymous(postgres: bool, sql: String) -> String {
+    if postgres {
+        return sql;
     }
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn placeholders(start: usize, rows: usize, per_row: usize) -> String {
