@@ -44,7 +44,7 @@ struct NameForm {
 // ---- Log in, log out, invitations ----------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 struct LoginPage {
     nav: Nav,
     csrf: String,
@@ -251,7 +251,7 @@ async fn logout(
 }
 
 #[derive(Template)]
-#[template(path = "invite.html")]
+#[template(path = "auth/invite.html")]
 struct InvitePage {
     nav: Nav,
     csrf: String,

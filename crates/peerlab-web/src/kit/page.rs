@@ -90,7 +90,7 @@ pub(crate) fn render_status(status: StatusCode, t: &impl Template) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "kit/error.html")]
 struct ErrorPage {
     nav: Nav,
     heading: String,
@@ -158,7 +158,7 @@ pub(crate) fn capitalize(message: &str) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "notice.html")]
+#[template(path = "kit/notice.html")]
 pub struct SecretPage {
     pub nav: Nav,
     pub heading: String,

@@ -35,7 +35,7 @@ struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "lrs.html")]
+#[template(path = "lrs/lrs.html")]
 struct LrsPage {
     nav: Nav,
     base: String,

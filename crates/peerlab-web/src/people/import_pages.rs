@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 // ---- People import -------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "import.html")]
+#[template(path = "people/import.html")]
 struct ImportPage {
     nav: Nav,
     max_mb: usize,
@@ -144,7 +144,7 @@ async fn import_upload(
 }
 
 #[derive(Template)]
-#[template(path = "import_job.html")]
+#[template(path = "people/import_job.html")]
 struct ImportJobPage {
     nav: Nav,
     file_name: String,

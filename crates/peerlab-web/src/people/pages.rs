@@ -48,7 +48,7 @@ pub fn router() -> Router<AppState> {
 // ---- Home, directory, profile --------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "people/home.html")]
 struct HomePage {
     nav: Nav,
     me: PersonId,
@@ -107,7 +107,7 @@ struct DirectoryQuery {
 }
 
 #[derive(Template)]
-#[template(path = "directory.html")]
+#[template(path = "people/directory.html")]
 struct DirectoryPage {
     nav: Nav,
     filter: DirectoryFilter,
@@ -162,7 +162,7 @@ async fn directory(
 }
 
 #[derive(Template)]
-#[template(path = "profile.html")]
+#[template(path = "people/profile.html")]
 struct ProfilePage {
     nav: Nav,
     person: Person,
@@ -353,7 +353,7 @@ async fn invite(
 // ---- Expert finder -------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "experts.html")]
+#[template(path = "people/experts.html")]
 struct ExpertsPage {
     nav: Nav,
     query: String,

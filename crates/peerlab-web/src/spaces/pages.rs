@@ -112,7 +112,7 @@ fn visibility_note(v: &Visibility) -> &'static str {
 // ---- The list of spaces ----------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "spaces.html")]
+#[template(path = "spaces/spaces.html")]
 struct SpacesPage {
     nav: Nav,
     mine: Vec<SpaceSummary>,
@@ -200,7 +200,7 @@ impl SpaceHead {
 }
 
 #[derive(Template)]
-#[template(path = "space.html")]
+#[template(path = "spaces/space.html")]
 struct SpacePage {
     nav: Nav,
     space: SpaceHead,
@@ -361,7 +361,7 @@ struct Empty {}
 // ---- Ground rules ----------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "space_rules.html")]
+#[template(path = "spaces/space_rules.html")]
 struct RulesPage {
     nav: Nav,
     space: SpaceHead,
@@ -425,7 +425,7 @@ async fn edit_rules(
 // ---- Members and settings --------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "space_members.html")]
+#[template(path = "spaces/space_members.html")]
 struct MembersPage {
     nav: Nav,
     space: SpaceHead,
@@ -496,7 +496,7 @@ async fn remove_member(
 }
 
 #[derive(Template)]
-#[template(path = "space_settings.html")]
+#[template(path = "spaces/space_settings.html")]
 struct SettingsPage {
     nav: Nav,
     space: SpaceHead,
@@ -533,7 +533,7 @@ async fn save_settings(
 // ---- Moderation ------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "moderation.html")]
+#[template(path = "spaces/moderation.html")]
 struct ModerationPage {
     nav: Nav,
     space: Option<SpaceHead>,
@@ -628,7 +628,7 @@ fn reaction_list(post: &Post) -> Vec<(Reaction, i64, bool)> {
 }
 
 #[derive(Template)]
-#[template(path = "thread.html")]
+#[template(path = "spaces/thread.html")]
 struct ThreadPage {
     nav: Nav,
     space: SpaceHead,
@@ -696,7 +696,7 @@ async fn space_events(
 }
 
 #[derive(Template)]
-#[template(path = "thread_item.html")]
+#[template(path = "spaces/thread_item.html")]
 struct ThreadItem {
     t: ThreadSummary,
 }
@@ -720,7 +720,7 @@ async fn thread_item(
 }
 
 #[derive(Template)]
-#[template(path = "post_fragment.html")]
+#[template(path = "spaces/post_fragment.html")]
 struct PostFragment {
     post: Post,
     v: ThreadViewer,
@@ -827,7 +827,7 @@ fn to_post(w: Written) -> Response {
 // ---- A post ----------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "post_edit.html")]
+#[template(path = "spaces/post_edit.html")]
 struct EditPage {
     nav: Nav,
     post: Post,
@@ -955,7 +955,7 @@ async fn restore(
 }
 
 #[derive(Template)]
-#[template(path = "post_history.html")]
+#[template(path = "spaces/post_history.html")]
 struct HistoryPage {
     nav: Nav,
     post: Post,
@@ -995,7 +995,7 @@ fn hits(found: Vec<SearchHit>) -> Vec<Hit> {
 }
 
 #[derive(Template)]
-#[template(path = "search.html")]
+#[template(path = "spaces/search.html")]
 struct SearchPage {
     nav: Nav,
     query: String,
@@ -1022,7 +1022,7 @@ async fn search_page(
 }
 
 #[derive(Template)]
-#[template(path = "notifications.html")]
+#[template(path = "spaces/notifications.html")]
 struct NotificationsPage {
     nav: Nav,
     any_unread: bool,

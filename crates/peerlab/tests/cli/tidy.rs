@@ -412,3 +412,46 @@ fn operations_speak_no_http() {
     }
     assert!(found >= 4, "found {found} operations modules");
 }
+
+/// Templates sit beside their feature: `templates/<feature>/` for each folder of the web
+/// crate's `src/`, and `templates/kit/` for the layout and macros every page shares, which
+/// extend, include or import no feature's template.
+#[test]
+fn templates_live_in_feature_folders() {
+    let web = root().join("crates/peerlab-web");
+    let features: Vec<String> = std::fs::read_dir(web.join("src"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(features.iter().any(|f| f == "kit"), "{features:?}");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(web.join("templates")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        assert!(
+            entry.file_type().unwrap().is_dir() && features.contains(&name),
+            "templates/{name}: a template belongs in templates/kit/ or in the folder of \
+             the feature that renders it ({features:?})"
+        );
+        for file in std::fs::read_dir(entry.path()).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            seen += 1;
+            if name != "kit" {
+                continue;
+            }
+            for used in text.split('"').skip(1).step_by(2) {
+                if used.ends_with(".html") {
+                    assert!(
+                        used.starts_with("kit/"),
+                        "{} uses {used}; the kit's templates use no feature's",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(seen >= 20, "found {seen} templates");
+}
