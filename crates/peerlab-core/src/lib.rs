@@ -12,6 +12,7 @@ pub mod expert;
 pub mod grouping;
 pub mod import;
 pub mod markdown;
+pub mod program;
 pub mod space;
 pub mod text;
 pub mod values;
