@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod kit;
 pub mod lrs;
 pub mod people;
+mod programs;
 pub mod spaces;
 
 use std::net::SocketAddr;
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(auth::router())
         .merge(people::router())
+        .merge(programs::router())
         .merge(spaces::router())
         .merge(lrs::router())
         .nest(

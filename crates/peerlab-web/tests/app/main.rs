@@ -15,5 +15,6 @@ mod import;
 mod jobs;
 mod lrs;
 mod people;
+mod programs;
 mod read_policy;
 mod spaces;
