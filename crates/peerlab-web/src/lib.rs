@@ -193,6 +193,7 @@ fn api() -> ApiRoutes {
         .route("/openapi.json", get(openapi))
         .merge(auth::api())
         .merge(people::api())
+        .merge(programs::api())
         .merge(spaces::api())
         .merge(grouping::api())
 }

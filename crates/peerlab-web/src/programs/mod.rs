@@ -2,6 +2,9 @@
 //! stages and activities, and a preview of the dates a template gives when it is anchored to
 //! a business moment. Programs, cohorts and sessions come next and live here too.
 
+mod api;
+mod ops;
 mod pages;
 
+pub use api::api;
 pub use pages::router;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use peerlab_core::program::{self, Activity, Stage, Template};
 use serde::Deserialize;
 
-use crate::error::Error;
+use super::ops;
 use crate::kit::page::{render, ForUser, Nav, PageResult};
 use crate::kit::session::User;
 use crate::AppState;
@@ -108,25 +108,9 @@ fn views(template: &Template, anchor: Option<NaiveDate>) -> Vec<StageView> {
 /// One template. With `?anchor=YYYY-MM-DD` every stage and activity gets its date.
 async fn one(user: User, Path(key): Path<String>, Query(q): Query<AnchorQuery>) -> PageResult {
     user.require_facilitator().for_user(&user)?;
-    let template = program::shipped()
-        .into_iter()
-        .find(|t| t.key == key)
-        .ok_or_else(|| Error::not_found("program template"))
-        .for_user(&user)?;
+    let template = ops::template(&key).for_user(&user)?;
+    let day = ops::anchor(&q.anchor).for_user(&user)?;
     let anchor = q.anchor.trim().to_string();
-    let day = if anchor.is_empty() {
-        None
-    } else {
-        let day = NaiveDate::parse_from_str(&anchor, "%Y-%m-%d")
-            .map_err(|_| {
-                Error::invalid(
-                    "anchor",
-                    format!("\"{anchor}\" is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01"),
-                )
-            })
-            .for_user(&user)?;
-        Some(day)
-    };
     let stages = views(&template, day);
     Ok(render(&TemplatePage {
         nav: Nav::new(Some(&user), "programs"),

@@ -1,12 +1,13 @@
 //! Cohort programs: the template catalogue and a template's schedule for an anchor date.
 
-use crate::common::{Backend, TestApp};
+use crate::common::{check, Backend, TestApp};
 use peerlab_core::Role;
 use reqwest::StatusCode;
 
 crate::backend_tests! {
     facilitators_browse_templates_and_see_their_dates,
     members_and_bad_anchors_are_refused_with_the_reason,
+    the_api_gives_templates_and_schedules,
 }
 
 async fn people(app: &TestApp) {
@@ -81,4 +82,59 @@ async fn members_and_bad_anchors_are_refused_with_the_reason(b: Backend) {
         anonymous.location.as_deref(),
         Some("/login?next=/programs/templates")
     );
+}
+
+async fn the_api_gives_templates_and_schedules(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    people(&app).await;
+    let fay = app.api_as("fay@example.com").await;
+    let (status, list) = fay.get("/program-templates").await;
+    assert_eq!(status, StatusCode::OK);
+    let keys: Vec<&str> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|t| t["key"].as_str().expect("a key"))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "slack-three-stages",
+            "manager-lab",
+            "learning-loop",
+            "custom"
+        ]
+    );
+    assert_eq!(list[1]["stages"][3]["name"], "Motivation");
+
+    let (status, lab) = fay
+        .get("/program-templates/manager-lab?anchor=2027-03-01")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(lab["template"]["name"], "Manager Lab");
+    assert_eq!(lab["schedule"][0]["starts"], "2027-02-01");
+    assert_eq!(lab["schedule"][0]["activities"][2], "2027-02-03");
+    let (_, undated) = fay.get("/program-templates/manager-lab").await;
+    assert!(undated.get("schedule").is_none());
+
+    let answer = fay
+        .get("/program-templates/manager-lab?anchor=2027-02-30")
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("a message")
+        .contains("YYYY-MM-DD"));
+    let answer = fay.get("/program-templates/nope").await;
+    check((answer.0, &answer.1), StatusCode::NOT_FOUND, "not_found");
+
+    let max = app.api_as("max@example.com").await;
+    let answer = max.get("/program-templates").await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let answer = app.api(None).get("/program-templates").await;
+    assert_eq!(answer.0, StatusCode::UNAUTHORIZED);
 }
