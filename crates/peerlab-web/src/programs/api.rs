@@ -3,10 +3,9 @@
 use axum::routing::get;
 use axum::Json;
 use peerlab_core::program::{self, Template};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::ops;
+use super::ops::{self, AnchorQuery};
 use crate::kit::extract::{ApiPath, ApiQuery};
 use crate::kit::http::ApiResult;
 use crate::kit::routes::ApiRoutes;
@@ -21,12 +20,6 @@ pub fn api() -> ApiRoutes {
 async fn templates(ApiUser(user): ApiUser) -> ApiResult<Json<Vec<Template>>> {
     user.require_facilitator()?;
     Ok(Json(program::shipped()))
-}
-
-#[derive(Deserialize)]
-struct AnchorQuery {
-    #[serde(default)]
-    anchor: String,
 }
 
 /// The template; with `?anchor=YYYY-MM-DD`, also `schedule`: every stage's first and last

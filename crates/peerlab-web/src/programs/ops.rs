@@ -5,6 +5,13 @@ use peerlab_core::program::{self, Template};
 
 use crate::error::Error;
 
+/// `?anchor=YYYY-MM-DD`, as the template page and the API take it.
+#[derive(serde::Deserialize)]
+pub struct AnchorQuery {
+    #[serde(default)]
+    pub anchor: String,
+}
+
 /// The shipped template called `key`.
 pub fn template(key: &str) -> Result<Template, Error> {
     program::shipped()

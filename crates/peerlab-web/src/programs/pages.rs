@@ -6,9 +6,8 @@ use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
 use peerlab_core::program::{self, Activity, Stage, Template};
-use serde::Deserialize;
 
-use super::ops;
+use super::ops::{self, AnchorQuery};
 use crate::kit::page::{render, ForUser, Nav, PageResult};
 use crate::kit::session::User;
 use crate::AppState;
@@ -33,12 +32,6 @@ async fn catalogue(user: User) -> PageResult {
         nav: Nav::new(Some(&user), "programs"),
         templates: program::shipped(),
     }))
-}
-
-#[derive(Deserialize)]
-struct AnchorQuery {
-    #[serde(default)]
-    anchor: String,
 }
 
 #[derive(Page)]
