@@ -108,6 +108,7 @@ macro_rules! keyword_enum {
         }
     };
 }
+pub(crate) use keyword_enum;
 
 keyword_enum!(
     /// What a space is for.
@@ -203,7 +204,7 @@ impl SpaceRole {
 
 /// Text with a length range, trimmed; control characters other than line breaks and tabs
 /// are refused.
-fn bounded(
+pub(crate) fn bounded(
     field: &'static str,
     raw: &str,
     min: usize,

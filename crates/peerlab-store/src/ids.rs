@@ -53,4 +53,8 @@ ids! {
     PostId;
     /// A skill in the shared list.
     SkillId;
+    /// A program made from a template.
+    ProgramId;
+    /// One cohort of a program.
+    CohortId;
 }

@@ -18,6 +18,7 @@ mod location;
 mod lrs;
 mod notify;
 mod people;
+mod programs;
 mod spaces;
 mod tx;
 
@@ -31,7 +32,7 @@ use sqlx::sqlite::{
 };
 
 pub use auth::{ApiToken, SessionUser};
-pub use ids::{PersonId, PostId, SkillId, SpaceId, ThreadId};
+pub use ids::{CohortId, PersonId, PostId, ProgramId, SkillId, SpaceId, ThreadId};
 pub use jobs::{Job, JobState, NewJob, Purged};
 pub use location::Location;
 pub use lrs::{
@@ -42,6 +43,9 @@ pub use notify::Listener;
 pub use people::{
     DirectoryFilter, Facets, ImportSummary, Invitation, Person, PersonSkill, PersonSummary,
     SkillRef,
+};
+pub use programs::{
+    Cohort, EnrolReport, Enrolment, MyCohort, NewCohort, NewProgram, Program, ProgramSummary,
 };
 pub use spaces::{
     action, Edit, LogEntry, Member, Membership, Moderation, NewSpace, NewThread, Notification,

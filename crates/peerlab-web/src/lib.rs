@@ -130,6 +130,13 @@ impl AppState {
     fn now(&self) -> i64 {
         self.clock.now_ms()
     }
+
+    /// Today's date in UTC, by the same clock.
+    fn today(&self) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp_millis(self.now())
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    }
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -9,7 +9,10 @@
 //! days into its stage. Dates exist only once a program names its anchor ([`schedule`]), so
 //! moving the anchor moves everything, and a template never carries a date.
 
+mod cohort;
 mod template;
+
+pub use cohort::*;
 
 pub use template::{
     schedule, shipped, Activity, ActivityKind, PlannedActivity, PlannedStage, Stage, Template,

@@ -169,6 +169,10 @@ impl Store {
             "($2 = '' OR p.location = $2)".to_string(),
             "($3 = '' OR p.function = $3)".to_string(),
         ];
+        if filter.managers_only {
+            conditions
+                .push("EXISTS (SELECT 1 FROM people r WHERE r.manager_id = p.id)".to_string());
+        }
         if query.is_some() {
             conditions.push(people_match(&self.pool, 4));
         }

@@ -76,6 +76,8 @@ pub struct DirectoryFilter {
     pub department: String,
     pub location: String,
     pub function: String,
+    /// Only people with at least one direct report ("all people managers in Sales").
+    pub managers_only: bool,
 }
 
 /// The values the directory can be filtered by, each with its number of people.

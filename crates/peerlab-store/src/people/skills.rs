@@ -167,6 +167,16 @@ impl Store {
     }
 
     /// Skills whose names match `query` (every word as a prefix), most common first.
+    /// The skill with this name (folded as skills are), if the directory has it.
+    pub async fn skill_by_name(&self, name: &SkillName) -> Result<Option<SkillId>> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT id FROM skills WHERE key = $1"
+        )
+        .bind(name.key())
+        .fetch_optional(p)
+        .await)?)
+    }
+
     pub async fn search_skills(&self, query: &str, limit: i64) -> Result<Vec<SkillRef>> {
         let counted = "SELECT s.id, s.name, (SELECT COUNT(*) FROM person_skills ps WHERE ps.skill_id = s.id) AS people FROM skills s";
         match fts_query(&self.pool, query) {

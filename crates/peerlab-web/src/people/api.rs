@@ -110,6 +110,7 @@ async fn people(
         department: q.department,
         location: q.location,
         function: q.function,
+        managers_only: false,
     };
     let (items, total) = state.store.directory(&filter, limit, offset).await?;
     Ok(Json(Page {

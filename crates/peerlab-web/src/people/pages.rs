@@ -130,6 +130,7 @@ async fn directory(
         department: q.department,
         location: q.location,
         function: q.function,
+        managers_only: false,
     };
     // Clamped so that the offset cannot overflow; a page past the end is simply empty.
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);

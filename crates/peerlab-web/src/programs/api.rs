@@ -1,25 +1,64 @@
-//! The programs API under `/api/v1`: the template catalogue and one template's schedule.
+//! The programs API under `/api/v1`: the template catalogue and one template's schedule;
+//! programs, their cohorts, and who is enrolled.
 
-use axum::routing::get;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
 use axum::Json;
-use peerlab_core::program::{self, Template};
+use chrono::NaiveDate;
+use peerlab_core::program::{self, Phase, Template};
+use peerlab_store::{CohortId, PersonId, ProgramId};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::ops::{self, AnchorQuery};
-use crate::kit::extract::{ApiPath, ApiQuery};
+use super::ops::{
+    self, AnchorForm, AnchorQuery, CohortForm, EnrolForm, FacilitatorForm, StartForm,
+};
+use crate::kit::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::kit::http::ApiResult;
 use crate::kit::routes::ApiRoutes;
 use crate::kit::session::ApiUser;
+use crate::AppState;
 
 pub fn api() -> ApiRoutes {
     ApiRoutes::new()
         .route("/program-templates", get(templates))
         .route("/program-templates/{key}", get(one))
+        .route("/programs", get(programs).post(start))
+        .route("/programs/{id}", get(program))
+        .route("/programs/{id}/anchor", put(move_anchor))
+        .route("/programs/{id}/cohorts", post(add_cohort))
+        .route("/cohorts/{id}", get(cohort))
+        .route("/cohorts/{id}/enrolments", get(enrolments).post(enrol))
+        .route("/cohorts/{id}/enrolments/{person}", delete(unenrol))
+        .route("/cohorts/{id}/join", post(join))
+        .route("/cohorts/{id}/facilitator", put(set_facilitator))
 }
+
+type Created = (StatusCode, Json<Value>);
 
 async fn templates(ApiUser(user): ApiUser) -> ApiResult<Json<Vec<Template>>> {
     user.require_facilitator()?;
     Ok(Json(program::shipped()))
+}
+
+/// Every stage's first and last day, where it stands today, and every activity's day.
+fn schedule(template: &Template, anchor: NaiveDate, today: Option<NaiveDate>) -> Value {
+    let stages: Vec<Value> = program::schedule(template, anchor)
+        .into_iter()
+        .map(|s| {
+            let mut v = json!({
+                "starts": s.starts.to_string(),
+                "ends": s.ends.to_string(),
+                "activities": s.activities.iter().map(|a| a.on.to_string()).collect::<Vec<_>>(),
+            });
+            if let Some(today) = today {
+                v["phase"] = json!(Phase::of(&s, today));
+            }
+            v
+        })
+        .collect();
+    json!(stages)
 }
 
 /// The template; with `?anchor=YYYY-MM-DD`, also `schedule`: every stage's first and last
@@ -34,18 +73,221 @@ async fn one(
     let anchor = ops::anchor(&q.anchor)?;
     let mut body = json!({ "template": template });
     if let Some(day) = anchor {
-        let stages: Vec<Value> = program::schedule(&template, day)
-            .into_iter()
-            .map(|s| {
-                json!({
-                    "starts": s.starts.to_string(),
-                    "ends": s.ends.to_string(),
-                    "activities": s.activities.iter().map(|a| a.on.to_string()).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
         body["anchor"] = json!(day.to_string());
-        body["schedule"] = json!(stages);
+        body["schedule"] = schedule(&template, day, None);
     }
     Ok(Json(body))
+}
+
+async fn programs(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<Value>> {
+    let list = state
+        .store
+        .programs_for(user.id(), ops::runs_programs(&user))
+        .await?;
+    Ok(Json(json!({ "items": list })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartBody {
+    template: String,
+    name: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    skills: Vec<String>,
+    moment: String,
+    anchor: String,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<StartBody>,
+) -> ApiResult<Created> {
+    let form = StartForm {
+        template: body.template,
+        name: body.name,
+        purpose: body.purpose,
+        skills: body.skills.join(","),
+        moment: body.moment,
+        anchor: body.anchor,
+    };
+    let id = ops::start(&state, &user, &form).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn program(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<ProgramId>,
+) -> ApiResult<Json<Value>> {
+    let ctx = ops::program(&state, &user, id).await?;
+    let today = state.today();
+    Ok(Json(json!({
+        "program": ctx.program,
+        "schedule": schedule(&ctx.program.template, ctx.program.anchor, Some(today)),
+        "cohorts": ctx.cohorts,
+    })))
+}
+
+async fn move_anchor(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<ProgramId>,
+    ApiJson(body): ApiJson<AnchorForm>,
+) -> ApiResult<Json<Value>> {
+    let day = ops::move_anchor(&state, &user, id, &body).await?;
+    Ok(Json(json!({ "anchor": day.to_string() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CohortBody {
+    name: String,
+    facilitator: String,
+    #[serde(default)]
+    starts: String,
+    #[serde(default)]
+    capacity: Option<i64>,
+    #[serde(default)]
+    self_enrol: bool,
+}
+
+async fn add_cohort(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<ProgramId>,
+    ApiJson(body): ApiJson<CohortBody>,
+) -> ApiResult<Created> {
+    let form = CohortForm {
+        name: body.name,
+        facilitator: body.facilitator,
+        starts: body.starts,
+        capacity: body.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        self_enrol: body.self_enrol.to_string(),
+    };
+    let id = ops::add_cohort(&state, &user, id, &form).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn cohort(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<CohortId>,
+) -> ApiResult<Json<Value>> {
+    let ctx = ops::cohort(&state, &user, id).await?;
+    let anchor = ctx.anchor();
+    Ok(Json(json!({
+        "cohort": ctx.cohort,
+        "anchor": anchor.to_string(),
+        "schedule": schedule(&ctx.program.template, anchor, Some(state.today())),
+        "my_state": ctx.state,
+    })))
+}
+
+async fn enrolments(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<CohortId>,
+) -> ApiResult<Json<Value>> {
+    let ctx = ops::cohort(&state, &user, id).await?;
+    if !ctx.see_people {
+        return Err(crate::error::Error::forbidden(
+            "only the cohort's participants and facilitators may see who is in it",
+        )
+        .into());
+    }
+    let mut list = state.store.enrolments(id).await?;
+    // Participants see each other's names; e-mails are for those who manage the cohort.
+    if !ctx.manage {
+        list.retain(|e| e.state != program::EnrolState::Removed);
+        for e in &mut list {
+            e.email.clear();
+        }
+    }
+    Ok(Json(json!({ "items": list })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FilterBody {
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    function: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    managers: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrolBody {
+    #[serde(default)]
+    emails: Vec<String>,
+    #[serde(default)]
+    filter: Option<FilterBody>,
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<CohortId>,
+    ApiJson(body): ApiJson<EnrolBody>,
+) -> ApiResult<Json<Value>> {
+    let filter = body.filter.unwrap_or_default();
+    if body
+        .emails
+        .iter()
+        .any(|e| e.contains([',', ';', ' ', '\n']))
+    {
+        return Err(
+            crate::error::Error::invalid("emails", "emails: one address per array item").into(),
+        );
+    }
+    let form = EnrolForm {
+        emails: body.emails.join("\n"),
+        department: filter.department,
+        function: filter.function,
+        location: filter.location,
+        managers: if filter.managers {
+            "on".into()
+        } else {
+            String::new()
+        },
+    };
+    let done = ops::enrol(&state, &user, id, &form).await?;
+    Ok(Json(json!(done)))
+}
+
+async fn unenrol(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, person)): ApiPath<(CohortId, PersonId)>,
+) -> ApiResult<Json<Value>> {
+    let promoted = ops::unenrol(&state, &user, id, person).await?;
+    Ok(Json(json!({ "removed": person, "promoted": promoted })))
+}
+
+async fn join(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<CohortId>,
+) -> ApiResult<Json<Value>> {
+    let st = ops::join(&state, &user, id).await?;
+    Ok(Json(json!({ "state": st })))
+}
+
+async fn set_facilitator(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<CohortId>,
+    ApiJson(body): ApiJson<FacilitatorForm>,
+) -> ApiResult<Json<Value>> {
+    let person = ops::set_facilitator(&state, &user, id, &body).await?;
+    Ok(Json(
+        json!({ "facilitator": { "id": person.id, "name": person.name } }),
+    ))
 }

@@ -399,7 +399,7 @@ pub struct ThreadForm {
 }
 
 /// Validates a body, resolves its mentions and renders it once, for storage.
-async fn prepare(state: &AppState, title: &str, raw: &str) -> Result<PostInput, Error> {
+pub(crate) async fn prepare(state: &AppState, title: &str, raw: &str) -> Result<PostInput, Error> {
     let body = space::Body::parse(raw)?;
     let handles = markdown::mentions(&body);
     let people = if handles.is_empty() {

@@ -3,11 +3,453 @@
 use crate::common::{check, Backend, TestApp};
 use peerlab_core::Role;
 use reqwest::StatusCode;
+use serde_json::{json, Value};
 
 crate::backend_tests! {
     facilitators_browse_templates_and_see_their_dates,
     members_and_bad_anchors_are_refused_with_the_reason,
     the_api_gives_templates_and_schedules,
+    programs_start_from_a_template_and_refuse_bad_input,
+    a_facilitator_never_manages_anyone_in_their_cohort,
+    capacity_fills_a_waiting_list_that_moves_up,
+}
+
+/// A small company: Vic runs Sales through Dana, who manages Sam and Lee; Sam manages Ria;
+/// Erin manages Eli in Engineering; Nia in People manages nobody.
+const COMPANY: &str = "name,email,department,function,manager_email,skills\n\
+    Vic Vance,vic@x.com,Sales,Leadership,,\n\
+    Dana Diaz,dana@x.com,Sales,Sales,vic@x.com,Giving feedback:4\n\
+    Sam Soto,sam@x.com,Sales,Sales,dana@x.com,\n\
+    Lee Lam,lee@x.com,Sales,Sales,dana@x.com,\n\
+    Ria Roy,ria@x.com,Sales,Sales,sam@x.com,\n\
+    Lia Lo,lia@x.com,Sales,Sales,lee@x.com,\n\
+    Erin Ek,erin@x.com,Engineering,Engineering,,\n\
+    Eli Eng,eli@x.com,Engineering,Engineering,erin@x.com,\n\
+    Nia Noor,nia@x.com,People,People,,\n";
+
+async fn company(app: &TestApp) -> crate::common::Api {
+    app.user("ada@example.com", "Ada Admin", Role::Admin).await;
+    let ada = app.api_as("ada@example.com").await;
+    let (st, body) = ada
+        .post_bytes("/people/import", "text/csv", COMPANY.into())
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    ada
+}
+
+async fn person(app: &TestApp, email: &str) -> i64 {
+    app.store
+        .person_by_email(&peerlab_core::Email::parse(email).expect("email"))
+        .await
+        .expect("store")
+        .expect("person")
+        .id
+        .get()
+}
+
+fn lab(name: &str) -> Value {
+    json!({
+        "template": "manager-lab",
+        "name": name,
+        "purpose": "Give feedback that lands, before the review cycle.",
+        "skills": ["Giving feedback"],
+        "moment": "Performance-review cycle opens",
+        "anchor": "2027-03-01",
+    })
+}
+
+async fn programs_start_from_a_template_and_refuse_bad_input(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    app.user("max@example.com", "Max Member", Role::Member)
+        .await;
+
+    let refusals = [
+        (json!({"template": "nope"}), "template"),
+        (
+            json!({"skills": ["Underwater basket weaving"]}),
+            "no skill called",
+        ),
+        (json!({"anchor": "2027-02-30"}), "YYYY-MM-DD"),
+        (json!({"anchor": ""}), "anchor: is required"),
+        (json!({"name": "x"}), "at least 3"),
+        (json!({"moment": ""}), "moment"),
+        (json!({"name": "n".repeat(101)}), "at most 100"),
+    ];
+    for (change, needle) in refusals {
+        let mut body = lab("Manager Lab · spring");
+        for (k, v) in change.as_object().expect("an object") {
+            body[k] = v.clone();
+        }
+        let answer = ada.post("/programs", body).await;
+        check(
+            (answer.0, &answer.1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        );
+        let message = answer.1["message"].as_str().expect("a message");
+        assert!(message.contains(needle), "{needle}: {message}");
+    }
+    let mut unknown = lab("Manager Lab");
+    unknown["colour"] = json!("blue");
+    assert_eq!(
+        ada.post("/programs", unknown).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let max = app.api_as("max@example.com").await;
+    let answer = max.post("/programs", lab("Mine")).await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let (_, list) = ada.get("/programs").await;
+    assert_eq!(list["items"], json!([]), "nothing refused was written");
+
+    let (st, made) = ada.post("/programs", lab("Manager Lab · spring")).await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    let id = made["id"].as_i64().expect("an id");
+    let (st, program) = ada.get(&format!("/programs/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(program["program"]["template"]["key"], "manager-lab");
+    assert_eq!(program["program"]["skills"], json!(["Giving feedback"]));
+    assert_eq!(program["program"]["anchor"], "2027-03-01");
+    assert_eq!(program["schedule"][0]["starts"], "2027-02-01");
+
+    // Moving the moment moves every stage.
+    let (st, _) = ada
+        .put(
+            &format!("/programs/{id}/anchor"),
+            json!({"anchor": "2027-03-08"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, moved) = ada.get(&format!("/programs/{id}")).await;
+    assert_eq!(moved["schedule"][0]["starts"], "2027-02-08");
+    let answer = max
+        .put(
+            &format!("/programs/{id}/anchor"),
+            json!({"anchor": "2027-04-01"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let answer = max.get(&format!("/programs/{id}")).await;
+    check((answer.0, &answer.1), StatusCode::NOT_FOUND, "not_found");
+}
+
+async fn a_facilitator_never_manages_anyone_in_their_cohort(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (_, made) = ada.post("/programs", lab("Manager Lab")).await;
+    let program = made["id"].as_i64().expect("an id");
+
+    let answer = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            json!({"name": "Spring", "facilitator": "ghost@x.com"}),
+        )
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("ghost@x.com"));
+
+    let (st, made) = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            json!({"name": "Spring", "facilitator": "dana@x.com"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    let cohort = made["id"].as_i64().expect("an id");
+    let answer = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            json!({"name": "Spring", "facilitator": "nia@x.com"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+
+    // All people managers in Sales include Dana herself, who facilitates.
+    let sales_managers = json!({"filter": {"department": "Sales", "managers": true}});
+    let enrol = format!("/cohorts/{cohort}/enrolments");
+    let answer = ada.post(&enrol, sales_managers.clone()).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("Dana Diaz facilitates this cohort"));
+
+    // A facilitator who manages someone already enrolled is refused, naming the conflict.
+    let (st, _) = ada
+        .put(
+            &format!("/cohorts/{cohort}/facilitator"),
+            json!({"facilitator": "nia@x.com"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, done) = ada.post(&enrol, sales_managers).await;
+    assert_eq!(st, StatusCode::OK, "{done}");
+    assert_eq!(
+        done,
+        json!({"enrolled": 4, "waiting": 0, "already": 0}),
+        "Vic, Dana, Sam and Lee"
+    );
+    let answer = ada.post(&enrol, json!({"emails": ["sam@x.com"]})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("already in this cohort"));
+
+    let answer = ada
+        .put(
+            &format!("/cohorts/{cohort}/facilitator"),
+            json!({"facilitator": "dana@x.com"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("Dana Diaz is a participant"));
+    let vic = person(&app, "vic@x.com").await;
+    let dana = person(&app, "dana@x.com").await;
+    let (st, _) = ada
+        .delete(&format!("/cohorts/{cohort}/enrolments/{vic}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = ada
+        .delete(&format!("/cohorts/{cohort}/enrolments/{dana}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    // Vic now manages Sam and Lee two levels up.
+    let answer = ada
+        .put(
+            &format!("/cohorts/{cohort}/facilitator"),
+            json!({"facilitator": "vic@x.com"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert_eq!(
+        answer.1["message"],
+        "Vic Vance manages Lee Lam (2 levels up the management chain), who is enrolled"
+    );
+    let answer = ada
+        .put(
+            &format!("/cohorts/{cohort}/facilitator"),
+            json!({"facilitator": "dana@x.com"}),
+        )
+        .await;
+    assert_eq!(
+        answer.1["message"],
+        "Dana Diaz manages Lee Lam, who is enrolled"
+    );
+    let (_, c) = ada.get(&format!("/cohorts/{cohort}")).await;
+    assert_eq!(
+        c["cohort"]["facilitator_name"], "Nia Noor",
+        "refused changes wrote nothing"
+    );
+
+    // The check runs again when someone is enrolled later: Erin may facilitate, but then
+    // her report Eli cannot join, and neither can anyone enrolled with him.
+    let (st, _) = ada
+        .put(
+            &format!("/cohorts/{cohort}/facilitator"),
+            json!({"facilitator": "erin@x.com"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let answer = ada
+        .post(&enrol, json!({"emails": ["ria@x.com", "eli@x.com"]}))
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .starts_with("Erin Ek manages Eli Eng, who would be enrolled"));
+    let (_, list) = ada.get(&enrol).await;
+    let names: Vec<(&str, &str)> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().expect("name"),
+                e["state"].as_str().expect("state"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Lee Lam", "enrolled"),
+            ("Sam Soto", "enrolled"),
+            ("Dana Diaz", "removed"),
+            ("Vic Vance", "removed")
+        ],
+        "Ria was not enrolled with Eli; removed people keep their history"
+    );
+
+    // The cohort channel: private, Erin facilitates it, Nia has left it, and it opens with
+    // the introductions prompt.
+    let space = c["cohort"]["space_id"].as_i64().expect("a space");
+    let (_, members) = ada.get(&format!("/spaces/{space}/members")).await;
+    let roles: Vec<(String, String)> = members["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().expect("name").to_string(),
+                m["role"].as_str().expect("role").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        roles.contains(&("Erin Ek".into(), "facilitator".into())),
+        "{roles:?}"
+    );
+    assert!(
+        roles.contains(&("Sam Soto".into(), "member".into())),
+        "{roles:?}"
+    );
+    assert!(
+        !roles
+            .iter()
+            .any(|(n, _)| n == "Nia Noor" || n == "Vic Vance"),
+        "{roles:?}"
+    );
+    let sam = app.api_as("sam@x.com").await;
+    let (st, threads) = sam.get(&format!("/spaces/{space}/threads")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(threads.to_string().contains("Introductions"), "{threads}");
+    let ria = app.api_as("ria@x.com").await;
+    assert_eq!(
+        ria.get(&format!("/spaces/{space}/threads")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ria.get(&format!("/cohorts/{cohort}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ria.get(&format!("/programs/{program}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (st, mine) = sam.get(&format!("/programs/{program}")).await;
+    assert_eq!(st, StatusCode::OK, "a participant sees the program");
+    assert_eq!(mine["cohorts"][0]["enrolled"], 2);
+    let answer = sam.post(&enrol, json!({"emails": ["ria@x.com"]})).await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+}
+
+async fn capacity_fills_a_waiting_list_that_moves_up(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (_, made) = ada.post("/programs", lab("Manager Lab")).await;
+    let program = made["id"].as_i64().expect("an id");
+    let (st, made) = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            json!({"name": "Open", "facilitator": "nia@x.com", "capacity": 2, "self_enrol": true, "starts": "2027-09-06"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    let open = made["id"].as_i64().expect("an id");
+    let (_, made) = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            json!({"name": "Closed", "facilitator": "nia@x.com"}),
+        )
+        .await;
+    let closed = made["id"].as_i64().expect("an id");
+    let answer = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            json!({"name": "Huge", "facilitator": "nia@x.com", "capacity": 0}),
+        )
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+
+    let (_, c) = ada.get(&format!("/cohorts/{open}")).await;
+    assert_eq!(
+        c["anchor"], "2027-09-06",
+        "the autumn cohort runs its own dates"
+    );
+    assert_eq!(c["schedule"][0]["starts"], "2027-08-09");
+
+    let mut states = Vec::new();
+    for who in ["sam@x.com", "lee@x.com", "ria@x.com", "lia@x.com"] {
+        let api = app.api_as(who).await;
+        let (st, body) = api.post(&format!("/cohorts/{open}/join"), json!({})).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        states.push(body["state"].as_str().expect("state").to_string());
+    }
+    assert_eq!(states, ["enrolled", "enrolled", "waiting", "waiting"]);
+    let ria = app.api_as("ria@x.com").await;
+    let answer = ria.post(&format!("/cohorts/{open}/join"), json!({})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    let answer = ria
+        .post(&format!("/cohorts/{closed}/join"), json!({}))
+        .await;
+    assert_eq!(
+        answer.0,
+        StatusCode::NOT_FOUND,
+        "a closed cohort is not shown to outsiders"
+    );
+    let (st, _) = ria.get(&format!("/programs/{program}")).await;
+    assert_eq!(st, StatusCode::OK, "an open cohort shows its program");
+
+    // Sam leaves: Ria, first on the waiting list, moves up and into the channel.
+    let sam = app.api_as("sam@x.com").await;
+    let sam_id = person(&app, "sam@x.com").await;
+    let (st, left) = sam
+        .delete(&format!("/cohorts/{open}/enrolments/{sam_id}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        left["promoted"].as_i64(),
+        Some(person(&app, "ria@x.com").await)
+    );
+    let (_, c) = ria.get(&format!("/cohorts/{open}")).await;
+    assert_eq!(c["my_state"], "enrolled");
+    let space = c["cohort"]["space_id"].as_i64().expect("space");
+    assert_eq!(
+        ria.get(&format!("/spaces/{space}/threads")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        sam.get(&format!("/spaces/{space}/threads")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // Lia may not remove Lee; removing someone twice finds nothing.
+    let lee = person(&app, "lee@x.com").await;
+    let lia = app.api_as("lia@x.com").await;
+    let answer = lia
+        .delete(&format!("/cohorts/{open}/enrolments/{lee}"))
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let answer = sam
+        .delete(&format!("/cohorts/{open}/enrolments/{sam_id}"))
+        .await;
+    check((answer.0, &answer.1), StatusCode::NOT_FOUND, "not_found");
+    // Participants see names but not e-mails.
+    let (_, list) = lia.get(&format!("/cohorts/{open}/enrolments")).await;
+    assert!(list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|e| e["email"] == ""));
+    assert!(
+        !list.to_string().contains("Sam Soto"),
+        "removed people are for facilitators"
+    );
 }
 
 async fn people(app: &TestApp) {
