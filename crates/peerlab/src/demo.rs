@@ -2,9 +2,13 @@
 
 use peerlab_core::demo::company;
 use peerlab_core::import::ImportPlan;
+use peerlab_core::program;
 use peerlab_core::space::{self, Reaction, SpaceKind, SpaceRole, ThreadKind, Visibility};
 use peerlab_core::{Email, Role, SkillName};
-use peerlab_store::{NewSpace, NewThread, PersonId, PostInput, SpaceId, Store};
+use peerlab_store::{
+    DirectoryFilter, NewCohort, NewProgram, NewSpace, NewThread, PersonId, PostInput, SpaceId,
+    Store,
+};
 use peerlab_web::social::{self, Action, SpaceRef, ThreadRef};
 use rand::SeedableRng;
 
@@ -117,6 +121,7 @@ async fn conversation(
         }
     }
     let hour = 3_600_000;
+    let (cohort_space, managers) = programs(store, facilitator, admin, member, now).await?;
     let mut clock = now - 30 * 24 * hour;
     // Name, description, kind, visibility, members (indexes into the cast), threads.
     type DemoSpace<'a> = (
@@ -129,27 +134,44 @@ async fn conversation(
     );
     let spaces: [DemoSpace; 4] = [
         ("Giving feedback", "A community of practice for giving and receiving feedback well: questions, stories and what worked.", SpaceKind::Community, Visibility::Open, &[0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], FEEDBACK),
-        ("New managers · spring cohort", "The channel of this spring's new-manager programme: attention → retention → reproduction → motivation.", SpaceKind::CohortChannel, Visibility::Private, &[0, 17, 18, 19, 20, 21, 22], MANAGERS),
+        // The Manager Lab cohort's channel, made with its program: its people are enrolled.
+        ("", "", SpaceKind::CohortChannel, Visibility::Private, &[], MANAGERS),
         ("Peer coaching circle", "Four of us, every other Thursday. What is said here stays here.", SpaceKind::Group, Visibility::Confidential, &[0, 23, 24], COACHING),
         ("Data & analytics guild", "SQL, dashboards, experiments and the questions nobody dares to ask.", SpaceKind::Community, Visibility::Open, &[3, 5, 25, 26, 27, 28, 29, 30], DATA),
     ];
     for (name, description, kind, visibility, members, threads) in spaces {
-        let space = store
-            .create_space(
-                &NewSpace {
-                    name: name.into(),
-                    description: description.into(),
-                    kind,
-                    visibility,
-                    rules: space::DEFAULT_RULES.into(),
-                },
-                facilitator,
-                clock,
-            )
-            .await?;
+        // In the cohort channel the cast's 17–22 are the enrolled managers.
+        let mut pool = cast.clone();
+        let space = if kind == SpaceKind::CohortChannel {
+            for (slot, m) in (17..=22).zip(managers.iter().cycle()) {
+                if slot < pool.len() {
+                    pool[slot] = *m;
+                }
+            }
+            cohort_space
+        } else {
+            store
+                .create_space(
+                    &NewSpace {
+                        name: name.into(),
+                        description: description.into(),
+                        kind,
+                        visibility,
+                        rules: space::DEFAULT_RULES.into(),
+                    },
+                    facilitator,
+                    clock,
+                )
+                .await?
+        };
+        let name = store
+            .space(space)
+            .await?
+            .map(|s| s.name)
+            .unwrap_or_else(|| name.to_string());
         let space_ref = SpaceRef {
             id: space,
-            name: name.into(),
+            name,
             visibility,
         };
         for &m in members {
@@ -172,7 +194,7 @@ async fn conversation(
             if i == 1 {
                 facilitator
             } else {
-                cast[i.min(cast.len() - 1)]
+                pool[i.min(pool.len() - 1)]
             }
         };
         for t in threads.iter() {
@@ -263,6 +285,177 @@ async fn conversation(
         }
     }
     Ok(())
+}
+
+/// The demo's programs: a Manager Lab for people managers from across the company, anchored
+/// to the review cycle ten days from now (so it is in its reproduction stage), facilitated by
+/// the facilitator login, who manages none of them; and a Learning Loop on difficult
+/// conversations, open to anyone, that the member login has joined. Returns the Manager Lab
+/// cohort's channel and its participants.
+async fn programs(
+    store: &Store,
+    facilitator: PersonId,
+    admin: PersonId,
+    member: PersonId,
+    now: i64,
+) -> anyhow::Result<(SpaceId, Vec<PersonId>)> {
+    let day = 24 * 3_600_000;
+    let today = chrono::DateTime::from_timestamp_millis(now)
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    let template = |key: &str| {
+        program::shipped()
+            .into_iter()
+            .find(|t| t.key == key)
+            .ok_or_else(|| anyhow::anyhow!("template {key} missing"))
+    };
+    let skill = |name: &str| {
+        let name = SkillName::parse(name);
+        async move {
+            match name {
+                Ok(n) => store.skill_by_name(&n).await.map_err(anyhow::Error::from),
+                Err(e) => Err(anyhow::anyhow!(e)),
+            }
+        }
+    };
+    let intro = {
+        let (body_html, search_text) = rendered(
+            store,
+            program::INTRODUCTIONS_TITLE,
+            program::INTRODUCTIONS_BODY,
+        )
+        .await?;
+        PostInput {
+            body: space::Body::parse(program::INTRODUCTIONS_BODY)?,
+            body_html,
+            search_text,
+            mentions: Vec::new(),
+        }
+    };
+    let cohort = |program_id, name: &str, channel: &str, capacity, self_enrol| {
+        NewCohort {
+        program_id,
+        name: name.into(),
+        facilitator,
+        shift_days: 0,
+        capacity,
+        self_enrol,
+        channel_name: channel.into(),
+        channel_description: format!("The channel of the {channel} cohort: introductions, prompts and what we learn between sessions."),
+        rules: space::DEFAULT_RULES.into(),
+        intro_title: space::Title::parse(program::INTRODUCTIONS_TITLE).expect("a valid title"),
+        intro_question: program::INTRODUCTIONS_QUESTION.into(),
+        intro: intro.clone(),
+    }
+    };
+
+    let lab = store
+        .create_program(
+            &NewProgram {
+                name: "Manager Lab · spring".into(),
+                purpose: "People managers practise giving feedback that lands, in time for the review cycle: see it modelled, share stories, role-play, then commit to one step with a partner.".into(),
+                template: template("manager-lab")?,
+                moment: "Performance-review cycle opens".into(),
+                anchor: today + chrono::Days::new(10),
+                skills: [skill("Giving feedback").await?, skill("Coaching").await?].into_iter().flatten().collect(),
+            },
+            admin,
+            now - 40 * day,
+        )
+        .await?;
+    let spring = store
+        .create_cohort(
+            &cohort(
+                lab,
+                "Spring cohort",
+                "Manager Lab · spring cohort",
+                Some(14),
+                false,
+            ),
+            now - 30 * day,
+        )
+        .await?;
+    // Twelve people managers from across the company (not the L&D team).
+    let (everyone, _) = store
+        .directory(
+            &DirectoryFilter {
+                managers_only: true,
+                ..DirectoryFilter::default()
+            },
+            1000,
+            0,
+        )
+        .await?;
+    let mut managers = Vec::new();
+    let mut departments = std::collections::HashMap::<String, usize>::new();
+    for p in everyone
+        .iter()
+        .filter(|p| p.title.ends_with(" Manager") && p.department != "People & Culture")
+    {
+        let seen = departments.entry(p.department.clone()).or_default();
+        if *seen < 2 && managers.len() < 12 {
+            *seen += 1;
+            managers.push(p.id);
+        }
+    }
+    store
+        .enrol(spring, &managers, Some(facilitator), now - 29 * day)
+        .await?;
+    let channel = store
+        .cohort(spring)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo cohort missing"))?
+        .space_id;
+    for m in &managers {
+        store.accept_rules(channel, *m, 1, now - 29 * day).await?;
+    }
+    store
+        .accept_rules(channel, facilitator, 1, now - 30 * day)
+        .await?;
+
+    let circle = store
+        .create_program(
+            &NewProgram {
+                name: "Difficult conversations".into(),
+                purpose: "Bring a conversation you have been putting off, practise it with a peer, have it for real, and reflect on it together.".into(),
+                template: template("learning-loop")?,
+                moment: "First session".into(),
+                anchor: today + chrono::Days::new(5),
+                skills: [skill("Giving feedback").await?].into_iter().flatten().collect(),
+            },
+            admin,
+            now - 10 * day,
+        )
+        .await?;
+    let open = store
+        .create_cohort(
+            &cohort(
+                circle,
+                "Open cohort",
+                "Difficult conversations · open cohort",
+                Some(12),
+                true,
+            ),
+            now - 9 * day,
+        )
+        .await?;
+    let mut joiners = vec![member];
+    for department in ["Engineering", "Customer Success"] {
+        let filter = DirectoryFilter {
+            department: department.into(),
+            ..DirectoryFilter::default()
+        };
+        let (people, _) = store.directory(&filter, 40, 0).await?;
+        joiners.extend(
+            people
+                .iter()
+                .filter(|p| !p.title.contains("Manager") && !p.title.starts_with("VP"))
+                .map(|p| p.id)
+                .take(3),
+        );
+    }
+    store.enrol(open, &joiners, None, now - 8 * day).await?;
+    Ok((channel, managers))
 }
 
 /// Records a demo action in the LRS as peerlab records real ones (confidential spaces

@@ -23,8 +23,6 @@ pub struct NavUser {
     pub id: peerlab_store::PersonId,
     pub name: String,
     pub is_admin: bool,
-    /// A facilitator or an admin: sees the program templates.
-    pub runs_programs: bool,
     /// Unread notifications, shown on the bell.
     pub unread: i64,
 }
@@ -36,7 +34,6 @@ impl Nav {
                 id: u.id(),
                 name: u.0.name.clone(),
                 is_admin: u.is_admin(),
-                runs_programs: u.require_facilitator().is_ok(),
                 unread: u.0.unread,
             }),
             csrf: user.map(|u| u.0.csrf_token.clone()).unwrap_or_default(),

@@ -1,22 +1,128 @@
-//! The template pages: the catalogue, and one template with its schedule for an anchor date.
+//! The program pages: the template catalogue and one template with its schedule; the list of
+//! programs, a program's timeline and cohorts, and a cohort with its people.
+//!
+//! Every form posts and comes back to the page it was on, which says what happened (`?done=`
+//! names one of a fixed set of messages, so no text from a URL is ever shown). A refused form
+//! shows the same page again with the reason and the refused status.
 
 use askama::Template as Page;
-use axum::extract::{Path, Query};
-use axum::routing::get;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
-use peerlab_core::program::{self, Activity, Stage, Template};
+use peerlab_core::program::{self, Activity, EnrolState, Phase, Stage, Template};
+use peerlab_store::{
+    Cohort, CohortId, Enrolment, Facets, PersonId, Program, ProgramId, ProgramSummary,
+};
+use serde::Deserialize;
 
-use super::ops::{self, AnchorQuery};
-use crate::kit::page::{render, ForUser, Nav, PageResult};
-use crate::kit::session::User;
+use super::ops::{
+    self, AnchorForm, AnchorQuery, CohortCtx, CohortForm, EnrolForm, FacilitatorForm, StartForm,
+};
+use crate::error::{Error, Kind};
+use crate::kit::http::status;
+use crate::kit::page::{capitalize, render, see_other, ForUser, Nav, PageError, PageResult};
+use crate::kit::session::{CsrfForm, User};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/programs", get(programs).post(start))
         .route("/programs/templates", get(catalogue))
         .route("/programs/templates/{key}", get(one))
+        .route("/programs/{id}", get(program_page))
+        .route("/programs/{id}/anchor", post(move_anchor))
+        .route("/programs/{id}/cohorts", post(add_cohort))
+        .route("/cohorts/{id}", get(cohort_page))
+        .route("/cohorts/{id}/enrol", post(enrol))
+        .route("/cohorts/{id}/facilitator", post(set_facilitator))
+        .route("/cohorts/{id}/join", post(join))
+        .route("/cohorts/{id}/people/{person}/remove", post(remove))
 }
+
+/// A page's message: what the last action did, or why it was refused.
+#[derive(Default)]
+struct Notice {
+    ok: Option<String>,
+    error: Option<String>,
+    status: Option<StatusCode>,
+}
+
+impl Notice {
+    fn refused(e: &Error) -> Self {
+        Notice {
+            ok: None,
+            error: Some(capitalize(&e.message)),
+            status: Some(status(e.kind)),
+        }
+    }
+}
+
+/// Input errors and conflicts come back on the page; anything else is an error page.
+fn shown(e: &Error) -> bool {
+    matches!(e.kind, Kind::Invalid | Kind::Conflict | Kind::Malformed)
+}
+
+fn with_status(mut r: Response, notice: &Notice) -> Response {
+    if let Some(s) = notice.status {
+        *r.status_mut() = s;
+    }
+    r
+}
+
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    enrolled: Option<u32>,
+    #[serde(default)]
+    waiting: Option<u32>,
+    #[serde(default)]
+    already: Option<u32>,
+}
+
+impl DoneQuery {
+    fn notice(&self) -> Notice {
+        let ok = match self.done.as_str() {
+            "started" => Some("Program started. Add its first cohort below: the cohort gets its own channel and an introductions thread.".to_string()),
+            "cohort" => Some("Cohort added, with its private channel and an introductions thread. Enrol its people below.".to_string()),
+            "moved" => Some("The moment moved, and every date of every cohort moved with it.".to_string()),
+            "facilitator" => Some("The cohort has a new facilitator, who manages none of its people.".to_string()),
+            "joined" => Some("You are in. Say hello in the cohort channel's introductions thread.".to_string()),
+            "waiting" => Some("The cohort is full, so you are on its waiting list. You move up as soon as a place frees.".to_string()),
+            "left" => Some("You left the cohort. Your history stays.".to_string()),
+            "removed" => Some("Removed from the cohort. Their history stays; if someone was waiting, they moved up.".to_string()),
+            "enrolled" => {
+                let mut parts = vec![count(self.enrolled.unwrap_or(0), "person enrolled", "people enrolled")];
+                if let Some(w) = self.waiting.filter(|w| *w > 0) {
+                    parts.push(format!("{} on the waiting list", count(w, "person", "people")));
+                }
+                if let Some(a) = self.already.filter(|a| *a > 0) {
+                    parts.push(format!("{} already in", count(a, "person was", "people were")));
+                }
+                Some(format!("{}.", capitalize(&parts.join("; "))))
+            }
+            _ => None,
+        };
+        Notice {
+            ok,
+            ..Notice::default()
+        }
+    }
+}
+
+fn count(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+// ---- Templates -------------------------------------------------------------------------
 
 #[derive(Page)]
 #[template(path = "programs/templates.html")]
@@ -41,13 +147,17 @@ struct TemplatePage {
     template: Template,
     anchor: String,
     stages: Vec<StageView>,
+    csrf: String,
+    form: StartForm,
+    notice: Notice,
 }
 
-/// A stage as the page shows it: when it runs (dates once an anchor is given, offsets
-/// before), and when each activity happens.
+/// A stage as the pages show it: when it runs (dates once an anchor is given, offsets
+/// before), where it is today, and when each activity happens.
 struct StageView {
     stage: Stage,
     when: String,
+    phase: Option<Phase>,
     activities: Vec<(Activity, String)>,
 }
 
@@ -61,7 +171,11 @@ fn offset(days: i32) -> String {
     }
 }
 
-fn views(template: &Template, anchor: Option<NaiveDate>) -> Vec<StageView> {
+fn views(
+    template: &Template,
+    anchor: Option<NaiveDate>,
+    today: Option<NaiveDate>,
+) -> Vec<StageView> {
     let plan = anchor.map(|day| program::schedule(template, day));
     template
         .stages
@@ -92,23 +206,480 @@ fn views(template: &Template, anchor: Option<NaiveDate>) -> Vec<StageView> {
             StageView {
                 stage: stage.clone(),
                 when,
+                phase: dates.zip(today).map(|(d, t)| Phase::of(d, t)),
                 activities,
             }
         })
         .collect()
 }
 
-/// One template. With `?anchor=YYYY-MM-DD` every stage and activity gets its date.
-async fn one(user: User, Path(key): Path<String>, Query(q): Query<AnchorQuery>) -> PageResult {
-    user.require_facilitator().for_user(&user)?;
-    let template = ops::template(&key).for_user(&user)?;
-    let day = ops::anchor(&q.anchor).for_user(&user)?;
-    let anchor = q.anchor.trim().to_string();
-    let stages = views(&template, day);
-    Ok(render(&TemplatePage {
-        nav: Nav::new(Some(&user), "programs"),
+async fn template_page(
+    user: &User,
+    key: &str,
+    anchor: &str,
+    form: StartForm,
+    notice: Notice,
+) -> PageResult {
+    user.require_facilitator().for_user(user)?;
+    let template = ops::template(key).for_user(user)?;
+    let day = ops::anchor(anchor).for_user(user)?;
+    let stages = views(&template, day, None);
+    let r = render(&TemplatePage {
+        nav: Nav::new(Some(user), "programs"),
         template,
-        anchor,
+        anchor: anchor.trim().to_string(),
         stages,
+        csrf: user.0.csrf_token.clone(),
+        form,
+        notice: Notice {
+            status: None,
+            ..notice
+        },
+    });
+    Ok(with_status(
+        r,
+        &Notice {
+            status: notice.status,
+            ..Notice::default()
+        },
+    ))
+}
+
+/// One template. With `?anchor=YYYY-MM-DD` every stage and activity gets its date, and the
+/// form to start a program from it is filled in with that date.
+async fn one(user: User, Path(key): Path<String>, Query(q): Query<AnchorQuery>) -> PageResult {
+    let form = StartForm {
+        template: key.clone(),
+        anchor: q.anchor.trim().to_string(),
+        ..StartForm::default()
+    };
+    template_page(&user, &key, &q.anchor, form, Notice::default()).await
+}
+
+// ---- Programs --------------------------------------------------------------------------
+
+/// A cohort of mine, with what comes next in it.
+struct MineView {
+    cohort: Cohort,
+    state: EnrolState,
+    next: Option<NextView>,
+}
+
+/// "What's next for me": the next activity of a cohort's schedule.
+struct NextView {
+    stage: String,
+    title: String,
+    kind: String,
+    on: String,
+    question: Option<String>,
+}
+
+fn next_for(program: &Program, anchor: NaiveDate, today: NaiveDate) -> Option<NextView> {
+    let plan = program::schedule(&program.template, anchor);
+    let (s, a, on) = program::next_activity(&program.template, &plan, today)?;
+    let stage = &program.template.stages[s];
+    let act = &stage.activities[a];
+    let days = (on - today).num_days();
+    let when = match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        d => format!("in {d} days"),
+    };
+    Some(NextView {
+        stage: stage.name.clone(),
+        title: act.title.clone(),
+        kind: act.kind.label().to_string(),
+        on: format!("{} ({when})", on.format("%a %-d %b %Y")),
+        question: act.question.clone(),
+    })
+}
+
+#[derive(Page)]
+#[template(path = "programs/programs.html")]
+struct ProgramsPage {
+    nav: Nav,
+    programs: Vec<ProgramSummary>,
+    mine: Vec<MineView>,
+    manage: bool,
+    notice: Notice,
+}
+
+async fn programs(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let manage = ops::runs_programs(&user);
+    let list = state
+        .store
+        .programs_for(user.id(), manage)
+        .await
+        .for_user(&user)?;
+    let today = state.today();
+    let mut mine = Vec::new();
+    for m in state.store.my_cohorts(user.id()).await.for_user(&user)? {
+        let program = state
+            .store
+            .program(m.cohort.program_id)
+            .await
+            .for_user(&user)?;
+        let next = program
+            .as_ref()
+            .and_then(|p| next_for(p, ops::shift(p.anchor, m.cohort.shift_days), today));
+        mine.push(MineView {
+            cohort: m.cohort,
+            state: m.state,
+            next,
+        });
+    }
+    Ok(render(&ProgramsPage {
+        nav: Nav::new(Some(&user), "programs"),
+        programs: list,
+        mine,
+        manage,
+        notice: q.notice(),
     }))
+}
+
+async fn start(State(state): State<AppState>, f: CsrfForm<StartForm>) -> PageResult {
+    match ops::start(&state, &f.user, &f.form).await {
+        Ok(id) => Ok(see_other(&format!("/programs/{id}?done=started"))),
+        Err(e) if shown(&e) && ops::template(f.form.template.trim()).is_ok() => {
+            let key = f.form.template.trim().to_string();
+            let anchor = if ops::anchor(&f.form.anchor).is_ok() {
+                f.form.anchor.clone()
+            } else {
+                String::new()
+            };
+            let notice = Notice::refused(&e);
+            template_page(&f.user, &key, &anchor, f.form, notice).await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Page)]
+#[template(path = "programs/program.html")]
+struct ProgramPage {
+    nav: Nav,
+    program: Program,
+    template_name: String,
+    stages: Vec<StageView>,
+    cohorts: Vec<CohortLine>,
+    mine: Vec<MineView>,
+    manage: bool,
+    csrf: String,
+    notice: Notice,
+    cohort_form: CohortForm,
+}
+
+/// A cohort in the program's list, with its dates.
+struct CohortLine {
+    cohort: Cohort,
+    runs: String,
+}
+
+fn runs(program: &Program, cohort: &Cohort) -> String {
+    let anchor = ops::shift(program.anchor, cohort.shift_days);
+    let plan = program::schedule(&program.template, anchor);
+    match (plan.first(), plan.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} – {}",
+            first.starts.format("%-d %b %Y"),
+            last.ends.format("%-d %b %Y")
+        ),
+        _ => String::new(),
+    }
+}
+
+async fn show_program(
+    state: &AppState,
+    user: &User,
+    id: ProgramId,
+    notice: Notice,
+    cohort_form: CohortForm,
+) -> PageResult {
+    let ctx = ops::program(state, user, id).await.for_user(user)?;
+    let today = state.today();
+    let mut mine = Vec::new();
+    for m in state.store.my_cohorts(user.id()).await.for_user(user)? {
+        if m.cohort.program_id == id {
+            let next = next_for(
+                &ctx.program,
+                ops::shift(ctx.program.anchor, m.cohort.shift_days),
+                today,
+            );
+            mine.push(MineView {
+                cohort: m.cohort,
+                state: m.state,
+                next,
+            });
+        }
+    }
+    let cohorts = ctx
+        .cohorts
+        .iter()
+        .map(|c| CohortLine {
+            runs: runs(&ctx.program, c),
+            cohort: c.clone(),
+        })
+        .collect();
+    let template_name = program::shipped()
+        .into_iter()
+        .find(|t| t.key == ctx.program.template.key)
+        .map_or_else(|| ctx.program.template.name.clone(), |t| t.name);
+    let r = render(&ProgramPage {
+        nav: Nav::new(Some(user), "programs"),
+        stages: views(&ctx.program.template, Some(ctx.program.anchor), Some(today)),
+        template_name,
+        program: ctx.program,
+        cohorts,
+        mine,
+        manage: ctx.manage,
+        csrf: user.0.csrf_token.clone(),
+        cohort_form,
+        notice: Notice {
+            status: None,
+            ..notice
+        },
+    });
+    Ok(with_status(
+        r,
+        &Notice {
+            status: notice.status,
+            ..Notice::default()
+        },
+    ))
+}
+
+async fn program_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<ProgramId>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    show_program(&state, &user, id, q.notice(), CohortForm::default()).await
+}
+
+async fn move_anchor(
+    State(state): State<AppState>,
+    Path(id): Path<ProgramId>,
+    f: CsrfForm<AnchorForm>,
+) -> PageResult {
+    match ops::move_anchor(&state, &f.user, id, &f.form).await {
+        Ok(_) => Ok(see_other(&format!("/programs/{id}?done=moved"))),
+        Err(e) if shown(&e) => {
+            show_program(
+                &state,
+                &f.user,
+                id,
+                Notice::refused(&e),
+                CohortForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn add_cohort(
+    State(state): State<AppState>,
+    Path(id): Path<ProgramId>,
+    f: CsrfForm<CohortForm>,
+) -> PageResult {
+    match ops::add_cohort(&state, &f.user, id, &f.form).await {
+        Ok(cohort) => Ok(see_other(&format!("/cohorts/{cohort}?done=cohort"))),
+        Err(e) if shown(&e) => show_program(&state, &f.user, id, Notice::refused(&e), f.form).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+// ---- Cohorts ---------------------------------------------------------------------------
+
+#[derive(Page)]
+#[template(path = "programs/cohort.html")]
+struct CohortPage {
+    nav: Nav,
+    ctx: CohortCtx,
+    stages: Vec<StageView>,
+    next: Option<NextView>,
+    enrolled: Vec<Enrolment>,
+    waiting: Vec<Enrolment>,
+    removed: Vec<Enrolment>,
+    facets: Facets,
+    me: PersonId,
+    /// The reader may hand the cohort to another facilitator.
+    hand_over: bool,
+    csrf: String,
+    notice: Notice,
+    enrol_form: EnrolForm,
+}
+
+impl CohortPage {
+    fn inside(&self) -> bool {
+        matches!(
+            self.ctx.state,
+            Some(EnrolState::Enrolled | EnrolState::Waiting)
+        )
+    }
+
+    fn full(&self) -> bool {
+        self.ctx
+            .cohort
+            .capacity
+            .is_some_and(|c| self.ctx.cohort.enrolled >= c)
+    }
+}
+
+async fn show_cohort(
+    state: &AppState,
+    user: &User,
+    id: CohortId,
+    notice: Notice,
+    enrol_form: EnrolForm,
+) -> PageResult {
+    let ctx = ops::cohort(state, user, id).await.for_user(user)?;
+    let today = state.today();
+    let anchor = ctx.anchor();
+    let (mut enrolled, mut waiting, mut removed) = (Vec::new(), Vec::new(), Vec::new());
+    if ctx.see_people {
+        for e in state.store.enrolments(id).await.for_user(user)? {
+            match e.state {
+                EnrolState::Enrolled => enrolled.push(e),
+                EnrolState::Waiting => waiting.push(e),
+                EnrolState::Removed if ctx.manage => removed.push(e),
+                EnrolState::Removed => {}
+            }
+        }
+    }
+    let facets = if ctx.manage {
+        state.store.facets().await.for_user(user)?
+    } else {
+        Facets::default()
+    };
+    let next = if ctx.state == Some(EnrolState::Enrolled)
+        || ctx.cohort.facilitator_id == Some(user.id())
+    {
+        next_for(&ctx.program, anchor, today)
+    } else {
+        None
+    };
+    let r = render(&CohortPage {
+        nav: Nav::new(Some(user), "programs"),
+        stages: views(&ctx.program.template, Some(anchor), Some(today)),
+        next,
+        enrolled,
+        waiting,
+        removed,
+        facets,
+        me: user.id(),
+        hand_over: ops::runs_programs(user),
+        csrf: user.0.csrf_token.clone(),
+        notice: Notice {
+            status: None,
+            ..notice
+        },
+        enrol_form,
+        ctx,
+    });
+    Ok(with_status(
+        r,
+        &Notice {
+            status: notice.status,
+            ..Notice::default()
+        },
+    ))
+}
+
+async fn cohort_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<CohortId>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    show_cohort(&state, &user, id, q.notice(), EnrolForm::default()).await
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    Path(id): Path<CohortId>,
+    f: CsrfForm<EnrolForm>,
+) -> PageResult {
+    match ops::enrol(&state, &f.user, id, &f.form).await {
+        Ok(done) => Ok(see_other(&format!(
+            "/cohorts/{id}?done=enrolled&enrolled={}&waiting={}&already={}",
+            done.enrolled, done.waiting, done.already
+        ))),
+        Err(e) if shown(&e) => show_cohort(&state, &f.user, id, Notice::refused(&e), f.form).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn set_facilitator(
+    State(state): State<AppState>,
+    Path(id): Path<CohortId>,
+    f: CsrfForm<FacilitatorForm>,
+) -> PageResult {
+    match ops::set_facilitator(&state, &f.user, id, &f.form).await {
+        Ok(_) => Ok(see_other(&format!("/cohorts/{id}?done=facilitator"))),
+        Err(e) if shown(&e) => {
+            show_cohort(
+                &state,
+                &f.user,
+                id,
+                Notice::refused(&e),
+                EnrolForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn join(
+    State(state): State<AppState>,
+    Path(id): Path<CohortId>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match ops::join(&state, &f.user, id).await {
+        Ok(EnrolState::Waiting) => Ok(see_other(&format!("/cohorts/{id}?done=waiting"))),
+        Ok(_) => Ok(see_other(&format!("/cohorts/{id}?done=joined"))),
+        Err(e) if shown(&e) => {
+            show_cohort(
+                &state,
+                &f.user,
+                id,
+                Notice::refused(&e),
+                EnrolForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path((id, person)): Path<(CohortId, PersonId)>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match ops::unenrol(&state, &f.user, id, person).await {
+        // Someone who left a cohort that is not open may no longer see it.
+        Ok(_) if person == f.user.id() => Ok(see_other("/programs?done=left")),
+        Ok(_) => Ok(see_other(&format!("/cohorts/{id}?done=removed"))),
+        Err(e) if shown(&e) => {
+            show_cohort(
+                &state,
+                &f.user,
+                id,
+                Notice::refused(&e),
+                EnrolForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
 }

@@ -12,6 +12,7 @@ crate::backend_tests! {
     programs_start_from_a_template_and_refuse_bad_input,
     a_facilitator_never_manages_anyone_in_their_cohort,
     capacity_fills_a_waiting_list_that_moves_up,
+    the_pages_start_a_program_and_run_a_cohort,
 }
 
 /// A small company: Vic runs Sales through Dana, who manages Sam and Lee; Sam manages Ria;
@@ -465,7 +466,7 @@ async fn facilitators_browse_templates_and_see_their_dates(b: Backend) {
     let s = app.login("fay@example.com").await;
 
     let home = s.get("/").await;
-    assert!(home.body.contains(r#"href="/programs/templates""#));
+    assert!(home.body.contains(r#"href="/programs""#));
     let list = s.get("/programs/templates").await;
     assert_eq!(list.status, StatusCode::OK);
     for name in [
@@ -579,4 +580,177 @@ async fn the_api_gives_templates_and_schedules(b: Backend) {
     check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
     let answer = app.api(None).get("/program-templates").await;
     assert_eq!(answer.0, StatusCode::UNAUTHORIZED);
+}
+
+async fn the_pages_start_a_program_and_run_a_cohort(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    // Logins first; the import then places them in the company.
+    app.user("nia@x.com", "Nia Noor", Role::Member).await;
+    app.user("sam@x.com", "Sam Soto", Role::Member).await;
+    app.user("ria@x.com", "Ria Roy", Role::Member).await;
+    company(&app).await;
+    let ada = app.login("ada@example.com").await;
+
+    let list = ada.get("/programs").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("No program yet"));
+    assert!(list.body.contains(r#"href="/programs/templates""#));
+
+    let form = ada
+        .get("/programs/templates/manager-lab?anchor=2027-03-01")
+        .await;
+    assert!(form.body.contains(r#"action="/programs""#));
+    assert!(
+        form.body.contains(r#"value="2027-03-01""#),
+        "the anchor carries into the form"
+    );
+    let fields = |name: &'static str, skills: &'static str| {
+        vec![
+            ("template", "manager-lab"),
+            ("name", name),
+            ("purpose", "Feedback that lands."),
+            ("skills", skills),
+            ("moment", "Performance-review cycle opens"),
+            ("anchor", "2027-03-01"),
+        ]
+    };
+    let refused = ada
+        .post("/programs", &fields("Manager Lab", "Juggling"))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Skills: the directory has no skill called &#34;Juggling&#34;"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(r#"value="Manager Lab""#),
+        "what was typed stays"
+    );
+    let started = ada
+        .post("/programs", &fields("Manager Lab", "Giving feedback"))
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let at = started.location.expect("a redirect");
+    assert!(at.ends_with("?done=started"), "{at}");
+    let page = ada.get(&at).await;
+    assert!(page.body.contains("Program started."));
+    assert!(page
+        .body
+        .contains("Performance-review cycle opens: <strong>Mon 1 Mar 2027</strong>"));
+    assert!(page.body.contains("Mon 1 Feb 2027 – Sun 7 Feb 2027"));
+    let program = at
+        .trim_start_matches("/programs/")
+        .trim_end_matches("?done=started")
+        .to_string();
+
+    let added = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            &[
+                ("name", "Spring"),
+                ("facilitator", "dana@x.com"),
+                ("capacity", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let cohort_at = added.location.expect("a redirect");
+    let cohort = ada.get(&cohort_at).await;
+    assert!(cohort
+        .body
+        .contains("Cohort added, with its private channel"));
+    let cohort_path = cohort_at.trim_end_matches("?done=cohort").to_string();
+
+    // The directory filter enrols Sales's people managers, but Dana facilitates: refused,
+    // by name, and the page keeps the filter.
+    let enrol = format!("{cohort_path}/enrol");
+    let refused = ada
+        .post(&enrol, &[("department", "Sales"), ("managers", "on")])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("Dana Diaz facilitates this cohort"));
+    assert!(refused.body.contains(r#"<option value="Sales" selected>"#));
+    let handed = ada
+        .post(
+            &format!("{cohort_path}/facilitator"),
+            &[("facilitator", "nia@x.com")],
+        )
+        .await;
+    assert_eq!(handed.status, StatusCode::SEE_OTHER);
+    let done = ada
+        .post(
+            &enrol,
+            &[
+                ("department", "Sales"),
+                ("managers", "on"),
+                ("emails", "ria@x.com"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let page = ada.get(&done.location.expect("a redirect")).await;
+    assert!(page.body.contains("5 people enrolled."), "{}", page.body);
+    let refused = ada
+        .post(
+            &format!("{cohort_path}/facilitator"),
+            &[("facilitator", "sam@x.com")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused
+        .body
+        .contains("Sam Soto is a participant of this cohort"));
+    let refused = ada
+        .post(
+            &format!("{cohort_path}/facilitator"),
+            &[("facilitator", "lee@x.com")],
+        )
+        .await;
+    assert!(
+        refused.body.contains("Lee Lam is a participant"),
+        "Lee came in with the filter"
+    );
+    let refused = ada
+        .post(
+            &format!("{cohort_path}/facilitator"),
+            &[("facilitator", "vic@x.com")],
+        )
+        .await;
+    assert!(refused.body.contains("Vic Vance is a participant"));
+
+    // Sam, a participant, sees what is next, the cohort's people and its channel, and
+    // cannot enrol anyone; Ria leaves and is back on the programs page, told so.
+    let sam = app.login("sam@x.com").await;
+    let mine = sam.get("/programs").await;
+    assert!(mine.body.contains("Your cohorts"));
+    assert!(mine.body.contains("Manager Lab · Spring"));
+    let page = sam.get(&cohort_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("What’s next for you"));
+    assert!(page.body.contains("Ria Roy"));
+    assert!(page.body.contains("Cohort channel"));
+    assert!(!page.body.contains("Enrol people"));
+    let refused = sam.post(&enrol, &[("emails", "eli@x.com")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let ria = app.login("ria@x.com").await;
+    let ria_id = person(&app, "ria@x.com").await;
+    let left = ria
+        .post(&format!("{cohort_path}/people/{ria_id}/remove"), &[])
+        .await;
+    assert_eq!(left.location.as_deref(), Some("/programs?done=left"));
+    assert!(ria
+        .get("/programs?done=left")
+        .await
+        .body
+        .contains("You left the cohort."));
+    assert_eq!(ria.get(&cohort_path).await.status, StatusCode::NOT_FOUND);
+    let outsider = app.login("nia@x.com").await;
+    assert_eq!(
+        outsider.get(&cohort_path).await.status,
+        StatusCode::OK,
+        "Nia facilitates it"
+    );
 }
