@@ -57,4 +57,6 @@ ids! {
     ProgramId;
     /// One cohort of a program.
     CohortId;
+    /// A session: a cohort's, or one held in a space.
+    SessionId;
 }

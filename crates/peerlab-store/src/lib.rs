@@ -19,6 +19,7 @@ mod lrs;
 mod notify;
 mod people;
 mod programs;
+mod sessions;
 mod spaces;
 mod tx;
 
@@ -32,7 +33,7 @@ use sqlx::sqlite::{
 };
 
 pub use auth::{ApiToken, SessionUser};
-pub use ids::{CohortId, PersonId, PostId, ProgramId, SkillId, SpaceId, ThreadId};
+pub use ids::{CohortId, PersonId, PostId, ProgramId, SessionId, SkillId, SpaceId, ThreadId};
 pub use jobs::{Job, JobState, NewJob, Purged};
 pub use location::Location;
 pub use lrs::{
@@ -47,6 +48,7 @@ pub use people::{
 pub use programs::{
     Cohort, EnrolReport, Enrolment, MyCohort, NewCohort, NewProgram, Program, ProgramSummary,
 };
+pub use sessions::{CalendarMessage, Invitee, NewSession, NewTimes, Session, SessionDetails};
 pub use spaces::{
     action, Edit, LogEntry, Member, Membership, Moderation, NewSpace, NewThread, Notification,
     Post, PostInput, QueueItem, ReactionCount, SearchHit, SearchScope, Space, SpaceSettings,

@@ -18,6 +18,7 @@ use peerlab_core::space::{NoticeKind, SpaceKind, Title, Visibility};
 use serde::Serialize;
 
 use crate::ids::{CohortId, PersonId, ProgramId, SkillId, SpaceId, ThreadId};
+use crate::sessions::{NewSession, SessionDetails};
 use crate::spaces::{NewNotification, PostInput};
 use crate::tx::{on_conn, Tx};
 use crate::{conflict_on_unique, keyword, on_pool, write_tx, Result, Store, StoreError};
@@ -116,6 +117,8 @@ pub struct Cohort {
     pub shift_days: i64,
     pub capacity: Option<i64>,
     pub self_enrol: bool,
+    /// The zone its sessions are planned in.
+    pub time_zone: String,
     pub enrolled: i64,
     pub waiting: i64,
     pub created_at: i64,
@@ -137,6 +140,10 @@ pub struct NewCohort {
     pub intro_title: Title,
     pub intro_question: String,
     pub intro: PostInput,
+    /// The zone its sessions are planned in.
+    pub time_zone: String,
+    /// Its sessions from the template: (uid, stage, details); the facilitator organises them.
+    pub sessions: Vec<(String, i64, SessionDetails)>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -169,7 +176,7 @@ pub struct MyCohort {
 }
 
 const COHORT_FIELDS: &str = "c.id, c.program_id, pr.name AS program_name, c.name, c.space_id, \
-     c.facilitator_id, f.name AS facilitator_name, c.shift_days, c.capacity, (c.self_enrol <> 0) AS self_enrol, \
+     c.facilitator_id, f.name AS facilitator_name, c.shift_days, c.capacity, (c.self_enrol <> 0) AS self_enrol, c.time_zone, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.state = 'enrolled') AS enrolled, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.cohort_id = c.id AND e.state = 'waiting') AS waiting, \
      c.created_at";
@@ -308,8 +315,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let id: CohortId = sqlx::query_scalar(
-                "INSERT INTO cohorts (program_id, name, space_id, facilitator_id, shift_days, capacity, self_enrol, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                "INSERT INTO cohorts (program_id, name, space_id, facilitator_id, shift_days, capacity, self_enrol, time_zone, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id",
             )
             .bind(new.program_id)
             .bind(&new.name)
@@ -319,6 +326,7 @@ impl Store {
             .bind(new.capacity)
             .bind(i64::from(new.self_enrol))
             .bind(now)
+            .bind(&new.time_zone)
             .fetch_one(&mut *tx)
             .await
             .map_err(conflict_on_unique(|| {
@@ -338,6 +346,17 @@ impl Store {
             Tx::from(&mut *tx)
                 .insert_post(space_id, thread_id, new.facilitator, true, &new.intro, now)
                 .await?;
+            for (uid, stage, details) in &new.sessions {
+                let session = NewSession {
+                    uid: uid.clone(),
+                    space_id,
+                    cohort_id: Some(id),
+                    stage: Some(*stage),
+                    organizer: new.facilitator,
+                    details: details.clone(),
+                };
+                Tx::from(&mut *tx).insert_session(&session, now).await?;
+            }
             id
         }))
     }
@@ -480,6 +499,8 @@ impl Store {
                 tx.set_state(cohort, person, state, now).await?;
                 if state == EnrolState::Enrolled {
                     tx.join_channel(locked.space_id, person, actor, now).await?;
+                    tx.message_cohort_sessions(cohort, person, "REQUEST", now)
+                        .await?;
                     report.enrolled.push(person);
                 } else {
                     report.waiting.push(person);
@@ -512,6 +533,8 @@ impl Store {
             let mut promoted = None;
             if was == Some(EnrolState::Enrolled) {
                 tx.leave_channel(locked.space_id, person).await?;
+                tx.message_cohort_sessions(cohort, person, "CANCEL", now)
+                    .await?;
                 let enrolled = tx.enrolled_count(cohort).await?;
                 if locked.capacity.is_none_or(|c| enrolled < c) {
                     if let Some(next) = tx.first_waiting(cohort).await? {

@@ -15,7 +15,7 @@ pub mod jobs;
 pub mod kit;
 pub mod lrs;
 pub mod people;
-mod programs;
+pub mod programs;
 pub mod spaces;
 
 use std::net::SocketAddr;

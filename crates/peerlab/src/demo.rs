@@ -9,6 +9,7 @@ use peerlab_store::{
     DirectoryFilter, NewCohort, NewProgram, NewSpace, NewThread, PersonId, PostInput, SpaceId,
     Store,
 };
+use peerlab_web::programs::ops::sessions;
 use peerlab_web::social::{self, Action, SpaceRef, ThreadRef};
 use rand::SeedableRng;
 
@@ -121,7 +122,7 @@ async fn conversation(
         }
     }
     let hour = 3_600_000;
-    let (cohort_space, managers) = programs(store, facilitator, admin, member, now).await?;
+    let (cohort_space, managers) = programs(store, base, facilitator, admin, member, now).await?;
     let mut clock = now - 30 * 24 * hour;
     // Name, description, kind, visibility, members (indexes into the cast), threads.
     type DemoSpace<'a> = (
@@ -294,6 +295,7 @@ async fn conversation(
 /// cohort's channel and its participants.
 async fn programs(
     store: &Store,
+    base: &str,
     facilitator: PersonId,
     admin: PersonId,
     member: PersonId,
@@ -332,7 +334,14 @@ async fn programs(
             mentions: Vec::new(),
         }
     };
-    let cohort = |program_id, name: &str, channel: &str, capacity, self_enrol| {
+    let london = chrono_tz::Europe::London;
+    let cohort = |program_id,
+                  template: &program::Template,
+                  anchor,
+                  name: &str,
+                  channel: &str,
+                  capacity,
+                  self_enrol| {
         NewCohort {
         program_id,
         name: name.into(),
@@ -346,17 +355,24 @@ async fn programs(
         intro_title: space::Title::parse(program::INTRODUCTIONS_TITLE).expect("a valid title"),
         intro_question: program::INTRODUCTIONS_QUESTION.into(),
         intro: intro.clone(),
+        time_zone: london.name().into(),
+        sessions: sessions::plan(template, anchor, london)
+            .into_iter()
+            .map(|(stage, details)| (sessions::new_uid(base), stage, details))
+            .collect(),
     }
     };
 
+    let lab_template = template("manager-lab")?;
+    let lab_anchor = today + chrono::Days::new(10);
     let lab = store
         .create_program(
             &NewProgram {
                 name: "Manager Lab · spring".into(),
                 purpose: "People managers practise giving feedback that lands, in time for the review cycle: see it modelled, share stories, role-play, then commit to one step with a partner.".into(),
-                template: template("manager-lab")?,
+                template: lab_template.clone(),
                 moment: "Performance-review cycle opens".into(),
-                anchor: today + chrono::Days::new(10),
+                anchor: lab_anchor,
                 skills: [skill("Giving feedback").await?, skill("Coaching").await?].into_iter().flatten().collect(),
             },
             admin,
@@ -367,6 +383,8 @@ async fn programs(
         .create_cohort(
             &cohort(
                 lab,
+                &lab_template,
+                lab_anchor,
                 "Spring cohort",
                 "Manager Lab · spring cohort",
                 Some(14),
@@ -413,14 +431,16 @@ async fn programs(
         .accept_rules(channel, facilitator, 1, now - 30 * day)
         .await?;
 
+    let loop_template = template("learning-loop")?;
+    let loop_anchor = today + chrono::Days::new(5);
     let circle = store
         .create_program(
             &NewProgram {
                 name: "Difficult conversations".into(),
                 purpose: "Bring a conversation you have been putting off, practise it with a peer, have it for real, and reflect on it together.".into(),
-                template: template("learning-loop")?,
+                template: loop_template.clone(),
                 moment: "First session".into(),
-                anchor: today + chrono::Days::new(5),
+                anchor: loop_anchor,
                 skills: [skill("Giving feedback").await?].into_iter().flatten().collect(),
             },
             admin,
@@ -431,6 +451,8 @@ async fn programs(
         .create_cohort(
             &cohort(
                 circle,
+                &loop_template,
+                loop_anchor,
                 "Open cohort",
                 "Difficult conversations · open cohort",
                 Some(12),

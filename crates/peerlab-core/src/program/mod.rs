@@ -10,9 +10,11 @@
 //! moving the anchor moves everything, and a template never carries a date.
 
 mod cohort;
+mod session;
 mod template;
 
 pub use cohort::*;
+pub use session::*;
 
 pub use template::{
     schedule, shipped, Activity, ActivityKind, PlannedActivity, PlannedStage, Stage, Template,

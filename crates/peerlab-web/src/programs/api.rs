@@ -7,10 +7,11 @@ use axum::routing::{delete, get, post, put};
 use axum::Json;
 use chrono::NaiveDate;
 use peerlab_core::program::{self, Phase, Template};
-use peerlab_store::{CohortId, PersonId, ProgramId};
+use peerlab_store::{CohortId, PersonId, ProgramId, Session, SessionId, SpaceId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::ops::sessions::{self, SessionForm};
 use super::ops::{
     self, AnchorForm, AnchorQuery, CohortForm, EnrolForm, FacilitatorForm, StartForm,
 };
@@ -33,6 +34,19 @@ pub fn api() -> ApiRoutes {
         .route("/cohorts/{id}/enrolments/{person}", delete(unenrol))
         .route("/cohorts/{id}/join", post(join))
         .route("/cohorts/{id}/facilitator", put(set_facilitator))
+        .route(
+            "/cohorts/{id}/sessions",
+            get(cohort_sessions).post(schedule_for_cohort),
+        )
+        .route(
+            "/spaces/{id}/sessions",
+            get(space_sessions).post(schedule_for_space),
+        )
+        .route("/sessions/{id}", get(session).put(edit_session))
+        .route("/sessions/{id}/cancel", post(cancel_session))
+        .route("/sessions/{id}/rsvp", put(rsvp))
+        .route("/sessions/{id}/invitation.ics", get(invitation))
+        .route("/calendar-feed", post(new_feed).delete(revoke_feed))
 }
 
 type Created = (StatusCode, Json<Value>);
@@ -152,6 +166,8 @@ struct CohortBody {
     capacity: Option<i64>,
     #[serde(default)]
     self_enrol: bool,
+    #[serde(default)]
+    time_zone: String,
 }
 
 async fn add_cohort(
@@ -166,6 +182,7 @@ async fn add_cohort(
         starts: body.starts,
         capacity: body.capacity.map(|c| c.to_string()).unwrap_or_default(),
         self_enrol: body.self_enrol.to_string(),
+        time_zone: body.time_zone,
     };
     let id = ops::add_cohort(&state, &user, id, &form).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
@@ -290,4 +307,144 @@ async fn set_facilitator(
     Ok(Json(
         json!({ "facilitator": { "id": person.id, "name": person.name } }),
     ))
+}
+
+// ---- Sessions ---------------------------------------------------------------------------
+
+/// A session in JSON: its times as RFC 3339 instants beside the wall-clock start in its zone.
+fn session_json(s: &Session) -> Value {
+    let at = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    let mut v = json!(s);
+    v["starts"] = json!(at(s.starts_at));
+    v["ends"] = json!(at(s.ends_at));
+    v
+}
+
+async fn cohort_sessions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<CohortId>,
+) -> ApiResult<Json<Value>> {
+    let ctx = ops::cohort(&state, &user, id).await?;
+    if !ctx.see_people {
+        return Err(crate::error::Error::not_found("cohort").into());
+    }
+    let list = state.store.cohort_sessions(id).await?;
+    Ok(Json(
+        json!({ "items": list.iter().map(session_json).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn schedule_for_cohort(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<CohortId>,
+    ApiJson(body): ApiJson<SessionForm>,
+) -> ApiResult<Created> {
+    let id = sessions::schedule_for_cohort(&state, &user, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn space_sessions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SpaceId>,
+) -> ApiResult<Json<Value>> {
+    crate::spaces::ops::space(&state, &user, id).await?;
+    let list = state.store.space_sessions(id).await?;
+    Ok(Json(
+        json!({ "items": list.iter().map(session_json).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn schedule_for_space(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SpaceId>,
+    ApiJson(body): ApiJson<SessionForm>,
+) -> ApiResult<Created> {
+    let id = sessions::schedule_for_space(&state, &user, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn session(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<Json<Value>> {
+    let ctx = sessions::session(&state, &user, id).await?;
+    let mut v = session_json(&ctx.session);
+    v["invited"] = json!(ctx.invited);
+    v["rsvp"] = json!(ctx.rsvp);
+    Ok(Json(v))
+}
+
+async fn edit_session(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+    ApiJson(body): ApiJson<SessionForm>,
+) -> ApiResult<Json<Value>> {
+    sessions::edit(&state, &user, id, &body).await?;
+    let s = state
+        .store
+        .session(id)
+        .await?
+        .ok_or_else(|| crate::error::Error::not_found("session"))?;
+    Ok(Json(session_json(&s)))
+}
+
+async fn cancel_session(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<Json<Value>> {
+    sessions::cancel(&state, &user, id).await?;
+    Ok(Json(json!({ "cancelled": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RsvpBody {
+    answer: String,
+}
+
+async fn rsvp(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+    ApiJson(body): ApiJson<RsvpBody>,
+) -> ApiResult<Json<Value>> {
+    let answer = sessions::rsvp(&state, &user, id, &body.answer).await?;
+    Ok(Json(json!({ "answer": answer })))
+}
+
+/// The caller's invitation as `text/calendar`.
+async fn invitation(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<axum::response::Response> {
+    let ics = sessions::invitation(&state, &user, id).await?;
+    Ok(super::pages::ics_response(
+        ics,
+        &format!("session-{id}.ics"),
+    ))
+}
+
+async fn new_feed(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Created> {
+    let url = sessions::new_feed(&state, &user).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "url": url }))))
+}
+
+async fn revoke_feed(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Value>> {
+    sessions::revoke_feed(&state, &user).await?;
+    Ok(Json(json!({ "revoked": true })))
 }

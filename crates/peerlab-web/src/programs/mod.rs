@@ -3,7 +3,8 @@
 //! a business moment. Programs, cohorts and sessions come next and live here too.
 
 mod api;
-mod ops;
+mod calendar;
+pub mod ops;
 mod pages;
 
 pub use api::api;

@@ -40,6 +40,17 @@ pub fn router() -> Router<AppState> {
         .route("/cohorts/{id}/facilitator", post(set_facilitator))
         .route("/cohorts/{id}/join", post(join))
         .route("/cohorts/{id}/people/{person}/remove", post(remove))
+        .route("/calendar/{file}", get(feed))
+}
+
+/// A person's calendar feed, by the secret in its URL: calendars fetch it without a
+/// session. An unknown or revoked secret is a plain 404.
+async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    use axum::response::IntoResponse;
+    match ops::sessions::feed(&state, &file).await {
+        Ok(ics) => ics_response(ics, "peerlab.ics"),
+        Err(e) => (status(e.kind), capitalize(&e.message)).into_response(),
+    }
 }
 
 /// A page's message: what the last action did, or why it was refused.
@@ -682,4 +693,34 @@ async fn remove(
         }
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
+}
+
+// ---- Calendars -------------------------------------------------------------------------
+
+/// An `.ics` answer. Invitations carry their method in the content type, as iMIP does.
+pub(super) fn ics_response(ics: String, filename: &str) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let method = if ics.contains("\r\nMETHOD:CANCEL\r\n") {
+        "; method=CANCEL"
+    } else if ics.contains("\r\nMETHOD:REQUEST\r\n") {
+        "; method=REQUEST"
+    } else {
+        ""
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                format!("text/calendar; charset=utf-8{method}"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        ics,
+    )
+        .into_response()
 }

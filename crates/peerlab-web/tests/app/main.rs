@@ -17,4 +17,5 @@ mod lrs;
 mod people;
 mod programs;
 mod read_policy;
+mod sessions;
 mod spaces;

@@ -28,7 +28,7 @@ const COMPANY: &str = "name,email,department,function,manager_email,skills\n\
     Eli Eng,eli@x.com,Engineering,Engineering,erin@x.com,\n\
     Nia Noor,nia@x.com,People,People,,\n";
 
-async fn company(app: &TestApp) -> crate::common::Api {
+pub(crate) async fn company(app: &TestApp) -> crate::common::Api {
     app.user("ada@example.com", "Ada Admin", Role::Admin).await;
     let ada = app.api_as("ada@example.com").await;
     let (st, body) = ada
@@ -38,7 +38,7 @@ async fn company(app: &TestApp) -> crate::common::Api {
     ada
 }
 
-async fn person(app: &TestApp, email: &str) -> i64 {
+pub(crate) async fn person(app: &TestApp, email: &str) -> i64 {
     app.store
         .person_by_email(&peerlab_core::Email::parse(email).expect("email"))
         .await
@@ -48,7 +48,7 @@ async fn person(app: &TestApp, email: &str) -> i64 {
         .get()
 }
 
-fn lab(name: &str) -> Value {
+pub(crate) fn lab(name: &str) -> Value {
     json!({
         "template": "manager-lab",
         "name": name,

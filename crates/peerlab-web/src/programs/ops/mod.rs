@@ -1,5 +1,7 @@
 //! Operations on programs, shared by the pages and the API. They speak no HTTP.
 
+pub mod sessions;
+
 use chrono::NaiveDate;
 use peerlab_core::program::{self, EnrolState, Template};
 use peerlab_core::space::{self, Title};
@@ -164,7 +166,8 @@ pub struct AnchorForm {
     pub anchor: String,
 }
 
-/// Moves a program's business moment; every cohort's dates move with it.
+/// Moves a program's business moment; every cohort's dates and sessions move with it, and
+/// everyone invited is owed the updated invitation.
 pub async fn move_anchor(
     state: &AppState,
     user: &User,
@@ -173,7 +176,8 @@ pub async fn move_anchor(
 ) -> Result<NaiveDate, Error> {
     user.require_facilitator()?;
     let day = program::day("anchor", &form.anchor)?;
-    state.store.move_anchor(id, day, state.now()).await?;
+    let program = sessions::program_by_id(state, id).await?;
+    sessions::move_moment(state, &program, day).await?;
     Ok(day)
 }
 
@@ -192,6 +196,9 @@ pub struct CohortForm {
     /// "on" from a checkbox, "true" from JSON-ish clients.
     #[serde(default)]
     pub self_enrol: String,
+    /// The IANA zone its sessions are planned in; empty means the facilitator's (or UTC).
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 fn checked(raw: &str) -> bool {
@@ -237,6 +244,15 @@ pub async fn add_cohort(
         .chars()
         .take(space::MAX_NAME_CHARS)
         .collect();
+    let zone = if form.time_zone.trim().is_empty() {
+        program::zone(&facilitator.time_zone).unwrap_or(chrono_tz::UTC)
+    } else {
+        program::zone(&form.time_zone)?
+    };
+    let plan = sessions::plan(&program.template, shift(program.anchor, shift_days), zone)
+        .into_iter()
+        .map(|(stage, details)| (sessions::new_uid(&state.config.public_url), stage, details))
+        .collect();
     let intro = prepare(
         state,
         program::INTRODUCTIONS_TITLE,
@@ -262,6 +278,8 @@ pub async fn add_cohort(
         intro_title: Title::parse(program::INTRODUCTIONS_TITLE)?,
         intro_question: program::INTRODUCTIONS_QUESTION.to_string(),
         intro,
+        time_zone: zone.name().to_string(),
+        sessions: plan,
     };
     Ok(state.store.create_cohort(&new, state.now()).await?)
 }

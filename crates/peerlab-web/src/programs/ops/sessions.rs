@@ -1,0 +1,500 @@
+//! Sessions: a cohort's, planned from its template and placed in its stages, and those any
+//! space holds (a lunch-and-learn, a monthly meet-up) with RSVPs; their invitations and
+//! each person's calendar feed.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use peerlab_core::program::{self, ActivityKind, EnrolState, Rsvp, SessionMode, Template};
+use peerlab_store::{
+    CohortId, NewSession, NewTimes, Program, ProgramId, Session, SessionDetails, SessionId, SpaceId,
+};
+use serde::Deserialize;
+
+use super::{cohort, shift, CohortCtx};
+use crate::error::Error;
+use crate::kit::secret::{new_secret, sha256_hex};
+use crate::kit::session::User;
+use crate::programs::calendar::{self, Method};
+use crate::spaces::ops as spaces;
+use crate::AppState;
+
+/// A new session id for calendars: random, never reused, never changed.
+pub fn new_uid(public_url: &str) -> String {
+    let host = public_url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split(['/', ':']).next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("peerlab");
+    format!("session-{}@{host}", &new_secret()[..20])
+}
+
+/// The sessions a cohort starts with: one per session of its template, on the activity's
+/// day at [`program::DEFAULT_START`] in the cohort's zone, lasting the activity's minutes, with
+/// the stage's pre-work. Virtual, until the facilitator adds a link or a place.
+pub fn plan(
+    template: &Template,
+    anchor: NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Vec<(i64, SessionDetails)> {
+    let schedule = program::schedule(template, anchor);
+    let mut out = Vec::new();
+    for (s, stage) in template.stages.iter().enumerate() {
+        let prework: Vec<String> = stage
+            .activities
+            .iter()
+            .filter(|a| a.kind == ActivityKind::PreWork)
+            .map(|a| format!("{}: {}", a.title, a.detail))
+            .collect();
+        for (a, act) in stage.activities.iter().enumerate() {
+            if act.kind != ActivityKind::Session {
+                continue;
+            }
+            let day = schedule[s].activities[a].on;
+            let (h, m) = program::DEFAULT_START;
+            let local = day.and_hms_opt(h, m, 0).unwrap_or_default();
+            let (local, starts) = program::moved(local, 0, tz);
+            let minutes = i64::from(act.minutes.unwrap_or(60));
+            out.push((
+                s as i64,
+                SessionDetails {
+                    title: act.title.clone(),
+                    mode: SessionMode::Virtual,
+                    place: String::new(),
+                    prework: prework.join("\n"),
+                    time_zone: tz.name().to_string(),
+                    local_start: program::local_text(local),
+                    starts_at: starts.timestamp_millis(),
+                    ends_at: starts.timestamp_millis() + minutes * 60_000,
+                    capacity: None,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// A session as typed in a form or sent to the API.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct SessionForm {
+    pub title: String,
+    pub mode: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub prework: String,
+    /// The first day (YYYY-MM-DD).
+    pub date: String,
+    /// HH:MM, local.
+    pub starts: String,
+    /// HH:MM, local, on `end_date` (default: `date`).
+    pub ends: String,
+    /// An asynchronous session's last day; empty means `date`.
+    #[serde(default)]
+    pub end_date: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub capacity: String,
+}
+
+/// A checked session, with its local start and end for the stage check.
+struct Checked {
+    details: SessionDetails,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+}
+
+fn check(form: &SessionForm) -> Result<Checked, Error> {
+    let mode = SessionMode::parse(&form.mode)?;
+    let tz = program::zone(&form.time_zone)?;
+    let first_day = program::day("date", &form.date)?;
+    let last_day = if form.end_date.trim().is_empty() {
+        first_day
+    } else {
+        program::day("end_date", &form.end_date)?
+    };
+    let start_local: NaiveDateTime =
+        first_day.and_time(program::clock_time("starts", &form.starts)?);
+    let end_local: NaiveDateTime = last_day.and_time(program::clock_time("ends", &form.ends)?);
+    let starts = program::instant("starts", start_local, tz)?;
+    let ends = program::instant("ends", end_local, tz)?;
+    if ends <= starts {
+        return Err(Error::invalid(
+            "ends",
+            format!(
+                "ends: the session ends ({}) before it starts ({})",
+                end_local.format("%Y-%m-%d %H:%M"),
+                start_local.format("%Y-%m-%d %H:%M")
+            ),
+        ));
+    }
+    if (ends - starts).num_days() >= program::MAX_SESSION_DAYS {
+        return Err(Error::invalid(
+            "end_date",
+            format!(
+                "end_date: a session lasts less than {} days",
+                program::MAX_SESSION_DAYS
+            ),
+        ));
+    }
+    Ok(Checked {
+        details: SessionDetails {
+            title: program::session_title(&form.title)?,
+            place: program::place(mode, &form.place)?,
+            mode,
+            prework: program::prework(&form.prework)?,
+            time_zone: tz.name().to_string(),
+            local_start: program::local_text(start_local),
+            starts_at: starts.timestamp_millis(),
+            ends_at: ends.timestamp_millis(),
+            capacity: program::capacity(&form.capacity)?,
+        },
+        first_day,
+        last_day,
+    })
+}
+
+/// The stage of a cohort whose dates hold the whole session.
+fn stage_of(ctx: &CohortCtx, c: &Checked) -> Result<i64, Error> {
+    let plan = program::schedule(&ctx.program.template, ctx.anchor());
+    plan.iter()
+        .find(|s| s.starts <= c.first_day && c.last_day <= s.ends)
+        .map(|s| s.position as i64)
+        .ok_or_else(|| {
+            let stages: Vec<String> = plan
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} {} – {}",
+                        ctx.program.template.stages[s.position].name,
+                        s.starts.format("%-d %b"),
+                        s.ends.format("%-d %b %Y")
+                    )
+                })
+                .collect();
+            Error::invalid(
+                "date",
+                format!(
+                    "date: {} is outside every stage of this cohort; a session belongs to one stage ({})",
+                    if c.first_day == c.last_day { c.first_day.to_string() } else { format!("{} – {}", c.first_day, c.last_day) },
+                    stages.join("; ")
+                ),
+            )
+        })
+}
+
+pub async fn schedule_for_cohort(
+    state: &AppState,
+    user: &User,
+    id: CohortId,
+    form: &SessionForm,
+) -> Result<SessionId, Error> {
+    let ctx = cohort(state, user, id).await?;
+    ctx.require_manage()?;
+    let c = check(form)?;
+    let stage = stage_of(&ctx, &c)?;
+    let new = NewSession {
+        uid: new_uid(&state.config.public_url),
+        space_id: ctx.cohort.space_id,
+        cohort_id: Some(id),
+        stage: Some(stage),
+        organizer: ctx.cohort.facilitator_id.unwrap_or(user.id()),
+        details: c.details,
+    };
+    Ok(state.store.schedule_session(&new, state.now()).await?)
+}
+
+/// A session in a space: its facilitators and moderators hold them.
+pub async fn schedule_for_space(
+    state: &AppState,
+    user: &User,
+    id: SpaceId,
+    form: &SessionForm,
+) -> Result<SessionId, Error> {
+    let ctx = spaces::space(state, user, id).await?;
+    ctx.require_moderator()?;
+    let c = check(form)?;
+    let new = NewSession {
+        uid: new_uid(&state.config.public_url),
+        space_id: id,
+        cohort_id: None,
+        stage: None,
+        organizer: user.id(),
+        details: c.details,
+    };
+    Ok(state.store.schedule_session(&new, state.now()).await?)
+}
+
+/// A session as its reader sees it.
+pub struct SessionCtx {
+    pub session: Session,
+    /// The cohort it belongs to, if any.
+    pub cohort: Option<CohortCtx>,
+    /// The reader may change or cancel it.
+    pub manage: bool,
+    /// The reader is invited (enrolled in its cohort, or answered going or maybe).
+    pub invited: bool,
+    /// The reader's answer, for a space's session.
+    pub rsvp: Option<Rsvp>,
+    /// The reader may answer (a member of the session's space).
+    pub may_answer: bool,
+}
+
+/// A session, for whoever may read its cohort (its participants and those who manage it) or
+/// its space; anyone else gets a 404, as for a space.
+pub async fn session(state: &AppState, user: &User, id: SessionId) -> Result<SessionCtx, Error> {
+    let session = state
+        .store
+        .session(id)
+        .await?
+        .ok_or_else(|| Error::not_found("session"))?;
+    if let Some(cohort_id) = session.cohort_id {
+        let ctx = cohort(state, user, cohort_id)
+            .await
+            .map_err(|_| Error::not_found("session"))?;
+        let inside = matches!(ctx.state, Some(EnrolState::Enrolled | EnrolState::Waiting));
+        if !ctx.manage && !inside {
+            return Err(Error::not_found("session"));
+        }
+        Ok(SessionCtx {
+            manage: ctx.manage,
+            invited: ctx.state == Some(EnrolState::Enrolled),
+            rsvp: None,
+            may_answer: false,
+            cohort: Some(ctx),
+            session,
+        })
+    } else {
+        let ctx = spaces::space(state, user, session.space_id)
+            .await
+            .map_err(|_| Error::not_found("session"))?;
+        let rsvp = state.store.rsvp_of(id, user.id()).await?;
+        Ok(SessionCtx {
+            manage: ctx.access.moderate || session.organizer_id == Some(user.id()),
+            invited: matches!(rsvp, Some(Rsvp::Going | Rsvp::Maybe)),
+            rsvp,
+            may_answer: ctx.access.member,
+            cohort: None,
+            session,
+        })
+    }
+}
+
+impl SessionCtx {
+    fn require_manage(&self) -> Result<(), Error> {
+        if self.manage {
+            Ok(())
+        } else {
+            Err(Error::forbidden(
+                "only the session's facilitators may change it",
+            ))
+        }
+    }
+}
+
+/// The session as a form, to edit it.
+pub fn form_of(s: &Session) -> SessionForm {
+    let start = program::parse_local(&s.local_start).unwrap_or_default();
+    let tz = program::zone(&s.time_zone).unwrap_or(chrono_tz::UTC);
+    let end = DateTime::<Utc>::from_timestamp_millis(s.ends_at)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .naive_local();
+    SessionForm {
+        title: s.title.clone(),
+        mode: s.mode.as_str().to_string(),
+        place: s.place.clone(),
+        prework: s.prework.clone(),
+        date: start.date().to_string(),
+        starts: start.format("%H:%M").to_string(),
+        ends: end.format("%H:%M").to_string(),
+        end_date: if end.date() == start.date() {
+            String::new()
+        } else {
+            end.date().to_string()
+        },
+        time_zone: s.time_zone.clone(),
+        capacity: s.capacity.map(|c| c.to_string()).unwrap_or_default(),
+    }
+}
+
+/// Changes a session; everyone invited is owed the updated invitation (same UID, a higher
+/// SEQUENCE). A cohort's session stays inside one of its stages.
+pub async fn edit(
+    state: &AppState,
+    user: &User,
+    id: SessionId,
+    form: &SessionForm,
+) -> Result<(), Error> {
+    let ctx = session(state, user, id).await?;
+    ctx.require_manage()?;
+    if ctx.session.ends_at < state.now() {
+        return Err(Error::conflict(
+            "this session is over; it can no longer change",
+        ));
+    }
+    let c = check(form)?;
+    if let Some(cohort) = &ctx.cohort {
+        stage_of(cohort, &c)?;
+    }
+    Ok(state
+        .store
+        .update_session(id, &c.details, state.now())
+        .await?)
+}
+
+pub async fn cancel(state: &AppState, user: &User, id: SessionId) -> Result<(), Error> {
+    let ctx = session(state, user, id).await?;
+    ctx.require_manage()?;
+    Ok(state.store.cancel_session(id, state.now()).await?)
+}
+
+/// Answers a space session's invitation.
+pub async fn rsvp(
+    state: &AppState,
+    user: &User,
+    id: SessionId,
+    answer: &str,
+) -> Result<Rsvp, Error> {
+    let ctx = session(state, user, id).await?;
+    if ctx.cohort.is_some() {
+        return Err(Error::conflict(
+            "a cohort's participants are invited by their enrolment; there is nothing to answer",
+        ));
+    }
+    if !ctx.may_answer {
+        return Err(Error::forbidden(
+            "join the space before you answer its sessions",
+        ));
+    }
+    let answer = Rsvp::parse(answer)?;
+    state.store.rsvp(id, user.id(), answer, state.now()).await?;
+    Ok(answer)
+}
+
+/// The reader's invitation to a session as an `.ics`: REQUEST at the session's current
+/// SEQUENCE, or CANCEL once it is cancelled or they left.
+pub async fn invitation(state: &AppState, user: &User, id: SessionId) -> Result<String, Error> {
+    let ctx = session(state, user, id).await?;
+    let last = state.store.last_message(id, user.id()).await?;
+    let Some(last) = last else {
+        return Err(Error::conflict(if ctx.cohort.is_some() {
+            "you are not invited to this session: only its cohort's enrolled participants are"
+        } else {
+            "answer going or maybe first; the invitation follows"
+        }));
+    };
+    let method = if ctx.session.cancelled || last.method == "CANCEL" {
+        Method::Cancel
+    } else {
+        Method::Request
+    };
+    let me = peerlab_store::Invitee {
+        person_id: user.id(),
+        name: user.0.name.clone(),
+        email: user.0.email.clone(),
+    };
+    let stamp = DateTime::<Utc>::from_timestamp_millis(state.now()).unwrap_or_default();
+    Ok(calendar::invitation(
+        &ctx.session,
+        method,
+        &me,
+        stamp,
+        &state.config.public_url,
+    ))
+}
+
+/// Makes (or remakes) the reader's private feed URL; the old one stops working.
+pub async fn new_feed(state: &AppState, user: &User) -> Result<String, Error> {
+    let secret = new_secret();
+    state
+        .store
+        .set_calendar_feed(user.id(), &sha256_hex(&secret), state.now())
+        .await?;
+    Ok(format!("{}/calendar/{secret}.ics", state.config.public_url))
+}
+
+pub async fn revoke_feed(state: &AppState, user: &User) -> Result<(), Error> {
+    if !state.store.revoke_calendar_feed(user.id()).await? {
+        return Err(Error::not_found("calendar feed"));
+    }
+    Ok(())
+}
+
+/// The feed behind a secret, or 404 (unknown or revoked).
+pub async fn feed(state: &AppState, secret: &str) -> Result<String, Error> {
+    let secret = secret.strip_suffix(".ics").unwrap_or(secret);
+    let person_id = state
+        .store
+        .calendar_feed_person(&sha256_hex(secret))
+        .await?
+        .ok_or_else(|| Error::not_found("calendar feed"))?;
+    let person = state
+        .store
+        .person(person_id)
+        .await?
+        .ok_or_else(|| Error::not_found("calendar feed"))?;
+    let mut sessions = Vec::new();
+    for s in state.store.person_sessions(person_id).await? {
+        let last = state.store.last_message(s.id, person_id).await?;
+        let cancelled = s.cancelled || last.is_some_and(|m| m.method == "CANCEL");
+        sessions.push((s, cancelled));
+    }
+    let stamp = DateTime::<Utc>::from_timestamp_millis(state.now()).unwrap_or_default();
+    Ok(calendar::feed(
+        &sessions,
+        &person.name,
+        stamp,
+        &state.config.public_url,
+    ))
+}
+
+/// The new times of a program's sessions when its moment moves by `days`: each keeps its
+/// wall-clock time in its zone and its length.
+pub fn moved_times(sessions: &[Session], days: i64) -> Vec<NewTimes> {
+    sessions
+        .iter()
+        .filter(|s| !s.cancelled)
+        .filter_map(|s| {
+            let local = program::parse_local(&s.local_start)?;
+            let tz = program::zone(&s.time_zone).ok()?;
+            let (local, starts) = program::moved(local, days, tz);
+            let starts = starts.timestamp_millis();
+            Some(NewTimes {
+                id: s.id,
+                local_start: program::local_text(local),
+                starts_at: starts,
+                ends_at: starts + (s.ends_at - s.starts_at),
+            })
+        })
+        .collect()
+}
+
+/// Moves a program's moment: every cohort's dates and sessions move with it, and everyone
+/// invited is owed an updated invitation, in one transaction.
+pub async fn move_moment(
+    state: &AppState,
+    program: &Program,
+    anchor: NaiveDate,
+) -> Result<(), Error> {
+    let days = (anchor - program.anchor).num_days();
+    let sessions = state.store.program_sessions(program.id).await?;
+    let times = moved_times(&sessions, days);
+    Ok(state
+        .store
+        .reschedule_program(program.id, anchor, &times, state.now())
+        .await?)
+}
+
+/// Who a program id names, for the API's checks.
+pub async fn program_by_id(state: &AppState, id: ProgramId) -> Result<Program, Error> {
+    state
+        .store
+        .program(id)
+        .await?
+        .ok_or_else(|| Error::not_found("program"))
+}
+
+/// The day a cohort's schedule counts from, for its sessions' plan.
+pub fn cohort_anchor(program: &Program, shift_days: i64) -> NaiveDate {
+    shift(program.anchor, shift_days)
+}

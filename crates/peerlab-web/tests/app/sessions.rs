@@ -1,0 +1,405 @@
+//! Sessions: a cohort's, planned from its template, and a space's with RSVPs; calendar
+//! invitations checked by an independent iCalendar parser (Python's `icalendar`), and
+//! private calendar feeds.
+
+use crate::common::{check, Api, Backend, TestApp};
+use crate::programs::{company, lab, person};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+crate::backend_tests! {
+    a_cohorts_invitations_follow_every_change_of_its_sessions,
+    bad_session_times_are_refused_and_change_nothing,
+    a_space_holds_sessions_with_rsvps_and_a_capacity,
+}
+
+/// What the Python `icalendar` package reads from an `.ics` (see tests/tools/ics.py); also
+/// fails on a line longer than 75 octets or a missing CRLF.
+pub fn parse_ics(ics: &str) -> Value {
+    let python = std::env::var("PEERLAB_PYTHON").expect(
+        "PEERLAB_PYTHON is not set: run the tests with ./scripts/test, which installs the Python tools",
+    );
+    let path = std::env::temp_dir().join(format!("peerlab-{}.ics", rand::random::<u64>()));
+    std::fs::write(&path, ics).expect("write the .ics");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/ics.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("run the iCalendar parser");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "icalendar refused the file: {}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the parser's JSON")
+}
+
+async fn ics(api: &Api, path: &str) -> Value {
+    let r = api
+        .raw(reqwest::Method::GET, path)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    let ct = r.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .to_string();
+    assert!(ct.starts_with("text/calendar"), "{ct}");
+    let parsed = parse_ics(&r.text().await.expect("body"));
+    assert!(
+        ct.contains(&format!(
+            "method={}",
+            parsed["method"].as_str().expect("method")
+        )),
+        "{ct}"
+    );
+    parsed
+}
+
+/// A Manager Lab anchored on 2027-03-25, with a cohort planned in London facilitated by
+/// Nia; Sam and Lee enrolled. Returns (program, cohort).
+async fn cohort(app: &TestApp, ada: &Api) -> (i64, i64) {
+    let mut body = lab("Manager Lab");
+    body["anchor"] = json!("2027-03-25");
+    let (_, made) = ada.post("/programs", body).await;
+    let program = made["id"].as_i64().expect("a program");
+    let (st, made) = ada
+        .post(
+            &format!("/programs/{program}/cohorts"),
+            json!({"name": "Spring", "facilitator": "nia@x.com", "time_zone": "Europe/London"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    let cohort = made["id"].as_i64().expect("a cohort");
+    let (st, _) = ada
+        .post(
+            &format!("/cohorts/{cohort}/enrolments"),
+            json!({"emails": ["sam@x.com", "lee@x.com"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let _ = app;
+    (program, cohort)
+}
+
+async fn session_titled(api: &Api, cohort: i64, title: &str) -> Value {
+    let (st, list) = api.get(&format!("/cohorts/{cohort}/sessions")).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["title"] == title)
+        .cloned()
+        .unwrap_or_else(|| panic!("no session {title}: {list}"))
+}
+
+async fn a_cohorts_invitations_follow_every_change_of_its_sessions(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (program, cohort) = cohort(&app, &ada).await;
+
+    // The template's four sessions, each in its stage, at 15:00 London time.
+    let (_, list) = ada.get(&format!("/cohorts/{cohort}/sessions")).await;
+    let titles: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|s| s["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Kick-off: what good looks like",
+            "Stories of success and failure",
+            "Role-play lab",
+            "Commit and pair up"
+        ]
+    );
+    let commit = session_titled(&ada, cohort, "Commit and pair up").await;
+    let id = commit["id"].as_i64().expect("id");
+    assert_eq!(
+        commit["starts"], "2027-03-22T15:00:00Z",
+        "GMT in March, before the clocks change"
+    );
+    assert_eq!(commit["stage"], 3);
+
+    let sam = app.api_as("sam@x.com").await;
+    let first = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    assert_eq!(first["method"], "REQUEST");
+    let event = &first["events"][0];
+    let uid = event["uid"].as_str().expect("uid").to_string();
+    assert_eq!(event["sequence"], 0);
+    assert_eq!(event["status"], "CONFIRMED");
+    assert_eq!(event["organizer"], "mailto:nia@x.com");
+    assert_eq!(event["attendees"], json!(["mailto:sam@x.com"]));
+    assert_eq!(event["dtstart"], "2027-03-22T15:00:00+00:00");
+    assert_eq!(event["dtend"], "2027-03-22T15:45:00+00:00");
+
+    // Moving the moment a week moves the session across the change to summer time: still
+    // 15:00 in London, so 14:00 UTC; the same UID with SEQUENCE 1.
+    let (st, _) = ada
+        .put(
+            &format!("/programs/{program}/anchor"),
+            json!({"anchor": "2027-04-01"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let moved = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    let event = &moved["events"][0];
+    assert_eq!(moved["method"], "REQUEST");
+    assert_eq!(event["uid"], uid.as_str());
+    assert_eq!(event["sequence"], 1);
+    assert_eq!(event["dtstart"], "2027-03-29T14:00:00+00:00");
+
+    // The facilitator gives it a room: SEQUENCE 2, the place in LOCATION.
+    let nia = app.api_as("nia@x.com").await;
+    let change = json!({"title": "Commit and pair up", "mode": "in_person", "place": "Lisbon office, room 4",
+        "date": "2027-03-29", "starts": "16:00", "ends": "17:00", "time_zone": "Europe/London",
+        "prework": "Bring one action step, written down."});
+    let (st, edited) = nia.put(&format!("/sessions/{id}"), change).await;
+    assert_eq!(st, StatusCode::OK, "{edited}");
+    let placed = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    let event = &placed["events"][0];
+    assert_eq!(event["sequence"], 2);
+    assert_eq!(event["location"], "Lisbon office, room 4");
+    assert_eq!(event["dtstart"], "2027-03-29T15:00:00+00:00");
+    assert!(event["description"]
+        .as_str()
+        .expect("text")
+        .contains("Bring one action step"));
+
+    // A participant may not change it; an outsider does not see it.
+    let answer = sam.put(&format!("/sessions/{id}"), json!({"title": "x", "mode": "async", "date": "2027-03-29", "starts": "10:00", "ends": "11:00", "time_zone": "UTC"})).await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let ria = app.api_as("ria@x.com").await;
+    assert_eq!(
+        ria.get(&format!("/sessions/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ria.get(&format!("/cohorts/{cohort}/sessions")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ria.get(&format!("/sessions/{id}/invitation.ics")).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // Lee keeps a feed; removing Lee cancels the session for Lee only.
+    let lee = app.api_as("lee@x.com").await;
+    let (st, feed) = lee.post("/calendar-feed", json!({})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let lee_feed = feed["url"].as_str().expect("url").to_string();
+    let lee_id = person(&app, "lee@x.com").await;
+    let (st, _) = ada
+        .delete(&format!("/cohorts/{cohort}/enrolments/{lee_id}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let text = reqwest::get(&lee_feed)
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("body");
+    let parsed = parse_ics(&text);
+    let mine: Vec<&Value> = parsed["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["uid"] == uid.as_str())
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["status"], "CANCELLED", "Lee's calendar drops it");
+    let still = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    assert_eq!(still["method"], "REQUEST", "Sam is still invited");
+
+    // Cancelling: METHOD:CANCEL, the same UID, SEQUENCE raised again.
+    let (st, _) = nia.post(&format!("/sessions/{id}/cancel"), json!({})).await;
+    assert_eq!(st, StatusCode::OK);
+    let cancelled = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    assert_eq!(cancelled["method"], "CANCEL");
+    assert_eq!(cancelled["events"][0]["uid"], uid.as_str());
+    assert_eq!(cancelled["events"][0]["sequence"], 3);
+    assert_eq!(cancelled["events"][0]["status"], "CANCELLED");
+    let answer = nia.post(&format!("/sessions/{id}/cancel"), json!({})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+
+    // Sam's feed: every session, a reminder on those still on; revoking it makes it 404.
+    let (_, feed) = sam.post("/calendar-feed", json!({})).await;
+    let url = feed["url"].as_str().expect("url").to_string();
+    let r = reqwest::get(&url).await.expect("feed");
+    assert_eq!(r.status(), StatusCode::OK);
+    let parsed = parse_ics(&r.text().await.expect("body"));
+    let events = parsed["events"].as_array().expect("events");
+    assert_eq!(events.len(), 4);
+    assert!(events
+        .iter()
+        .filter(|e| e["status"] == "CONFIRMED")
+        .all(|e| e["alarms"] == json!(["-PT30M"])));
+    let (st, _) = sam.delete("/calendar-feed").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        reqwest::get(&url).await.expect("feed").status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        reqwest::get(format!("{}/calendar/nope.ics", app.base))
+            .await
+            .expect("feed")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(sam.delete("/calendar-feed").await.0, StatusCode::NOT_FOUND);
+}
+
+async fn bad_session_times_are_refused_and_change_nothing(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (_, cohort) = cohort(&app, &ada).await;
+    let role_play = session_titled(&ada, cohort, "Role-play lab").await;
+    let id = role_play["id"].as_i64().expect("id");
+    let good = json!({"title": "Role-play lab", "mode": "virtual", "place": "https://meet.example.com/lab",
+        "date": "2027-03-12", "starts": "10:00", "ends": "11:30", "time_zone": "Europe/London"});
+    let cases = [
+        (json!({"ends": "09:00"}), "before it starts"),
+        (json!({"date": "2027-06-01"}), "outside every stage"),
+        (json!({"time_zone": "Mars/Olympus"}), "IANA time zone"),
+        (
+            json!({"date": "2027-03-28", "starts": "01:30", "ends": "03:00"}),
+            "does not exist in Europe/London",
+        ),
+        (json!({"starts": "25:00"}), "HH:MM"),
+        (json!({"mode": "telepathy"}), "mode"),
+        (json!({"place": "zoom.us/j/1"}), "https://"),
+        (json!({"mode": "in_person", "place": ""}), "needs a place"),
+        (json!({"title": "t".repeat(121)}), "at most 120"),
+    ];
+    for (change, needle) in cases {
+        let mut body = good.clone();
+        for (k, v) in change.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let answer = ada.put(&format!("/sessions/{id}"), body).await;
+        check(
+            (answer.0, &answer.1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        );
+        let message = answer.1["message"].as_str().expect("message");
+        assert!(message.contains(needle), "{needle}: {message}");
+    }
+    let after = session_titled(&ada, cohort, "Role-play lab").await;
+    assert_eq!(after["sequence"], 0, "nothing refused was written");
+    assert_eq!(after["starts"], role_play["starts"]);
+    let (st, _) = ada.put(&format!("/sessions/{id}"), good).await;
+    assert_eq!(st, StatusCode::OK);
+    let after = session_titled(&ada, cohort, "Role-play lab").await;
+    assert_eq!(after["sequence"], 1);
+    assert_eq!(after["starts"], "2027-03-12T10:00:00Z");
+    // A new session in a stage, and one that spans two stages, refused.
+    let (st, made) = ada
+        .post(&format!("/cohorts/{cohort}/sessions"), json!({"title": "Office hours", "mode": "async",
+            "date": "2027-03-13", "end_date": "2027-03-15", "starts": "09:00", "ends": "17:00", "time_zone": "Europe/London"}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    let answer = ada
+        .post(&format!("/cohorts/{cohort}/sessions"), json!({"title": "Too long", "mode": "async",
+            "date": "2027-03-19", "end_date": "2027-03-23", "starts": "09:00", "ends": "17:00", "time_zone": "Europe/London"}))
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    let sam = app.api_as("sam@x.com").await;
+    let office = ics(&sam, &format!("/sessions/{}/invitation.ics", made["id"])).await;
+    assert_eq!(office["events"][0]["location"], "Online, in your own time");
+}
+
+async fn a_space_holds_sessions_with_rsvps_and_a_capacity(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (st, space) = ada
+        .post("/spaces", json!({"name": "Lunch and learn", "description": "Fridays", "kind": "community", "visibility": "open"}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{space}");
+    let space = space["id"].as_i64().expect("space");
+    let lunch = json!({"title": "What we learned from the Q3 launch", "mode": "virtual", "place": "https://meet.example.com/lunch",
+        "date": "2027-05-07", "starts": "12:30", "ends": "13:15", "time_zone": "Europe/Lisbon", "capacity": "1"});
+    let sam = app.api_as("sam@x.com").await;
+    let answer = sam
+        .post(&format!("/spaces/{space}/sessions"), lunch.clone())
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let (st, made) = ada.post(&format!("/spaces/{space}/sessions"), lunch).await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    let id = made["id"].as_i64().expect("id");
+
+    let answer = sam
+        .put(&format!("/sessions/{id}/rsvp"), json!({"answer": "going"}))
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let answer = sam.get(&format!("/sessions/{id}/invitation.ics")).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    for api in [&sam, &app.api_as("lee@x.com").await] {
+        let (st, _) = api.post(&format!("/spaces/{space}/join"), json!({})).await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, _) = api
+            .post(
+                &format!("/spaces/{space}/rules/acceptance"),
+                json!({"version": 1}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+    }
+    let (st, _) = sam
+        .put(&format!("/sessions/{id}/rsvp"), json!({"answer": "going"}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let lee = app.api_as("lee@x.com").await;
+    let answer = lee
+        .put(&format!("/sessions/{id}/rsvp"), json!({"answer": "going"}))
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("full"));
+    let answer = lee
+        .put(
+            &format!("/sessions/{id}/rsvp"),
+            json!({"answer": "perhaps"}),
+        )
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    let (st, _) = lee
+        .put(&format!("/sessions/{id}/rsvp"), json!({"answer": "maybe"}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let invite = ics(&lee, &format!("/sessions/{id}/invitation.ics")).await;
+    assert_eq!(invite["method"], "REQUEST");
+    assert_eq!(
+        invite["events"][0]["dtstart"], "2027-05-07T11:30:00+00:00",
+        "Lisbon summer time"
+    );
+    assert_eq!(invite["events"][0]["organizer"], "mailto:ada@example.com");
+    let (st, _) = sam
+        .put(
+            &format!("/sessions/{id}/rsvp"),
+            json!({"answer": "declined"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let declined = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    assert_eq!(declined["method"], "CANCEL");
+    let (_, list) = ada.get(&format!("/spaces/{space}/sessions")).await;
+    assert_eq!(list["items"][0]["expected"], 0, "nobody is going now");
+}
