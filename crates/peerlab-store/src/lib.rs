@@ -48,7 +48,10 @@ pub use people::{
 pub use programs::{
     Cohort, EnrolReport, Enrolment, MyCohort, NewCohort, NewProgram, Program, ProgramSummary,
 };
-pub use sessions::{CalendarMessage, Invitee, NewSession, NewTimes, Session, SessionDetails};
+pub use sessions::{
+    AttendanceRow, CalendarMessage, CheckinWindow, Invitee, NewSession, NewTimes, Session,
+    SessionDetails,
+};
 pub use spaces::{
     action, Edit, LogEntry, Member, Membership, Moderation, NewSpace, NewThread, Notification,
     Post, PostInput, QueueItem, ReactionCount, SearchHit, SearchScope, Space, SpaceSettings,

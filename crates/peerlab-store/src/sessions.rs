@@ -7,7 +7,7 @@
 //! Who is invited: a cohort's sessions, its enrolled participants; a space's sessions, the
 //! people who answered going or maybe. The organizer is the ORGANIZER, not an attendee.
 
-use peerlab_core::program::{Rsvp, SessionMode};
+use peerlab_core::program::{Attendance, Rsvp, SessionMode};
 use serde::Serialize;
 
 use crate::ids::{CohortId, PersonId, ProgramId, SessionId, SpaceId};
@@ -427,6 +427,179 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(p)
         .await)?)
+    }
+}
+
+/// One person's attendance at a session.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttendanceRow {
+    pub person_id: PersonId,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub status: Attendance,
+    pub source: String,
+    pub marked_at: i64,
+}
+
+/// A session's open check-in.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CheckinWindow {
+    pub code: String,
+    pub until: i64,
+}
+
+impl Store {
+    /// Opens check-in with `code` until `until`. Refused if another open session uses the
+    /// code (the caller draws another).
+    pub async fn open_checkin(
+        &self,
+        session: SessionId,
+        code: &str,
+        until: i64,
+        now: i64,
+    ) -> Result<()> {
+        write_tx!(self, |tx| {
+            let clash: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM learning_sessions WHERE checkin_code = $1 AND checkin_until > $2 AND id <> $3",
+            )
+            .bind(code)
+            .bind(now)
+            .bind(session)
+            .fetch_one(&mut *tx)
+            .await?;
+            if clash > 0 {
+                return Err(StoreError::Conflict("that check-in code is in use".into()));
+            }
+            let n = sqlx::query(
+                "UPDATE learning_sessions SET checkin_code = $1, checkin_until = $2 WHERE id = $3 AND cancelled = 0",
+            )
+            .bind(code)
+            .bind(until)
+            .bind(session)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict(
+                    "a cancelled session takes no check-in".into(),
+                ));
+            }
+        });
+        Ok(())
+    }
+
+    pub async fn close_checkin(&self, session: SessionId) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE learning_sessions SET checkin_until = NULL WHERE id = $1"
+        )
+        .bind(session)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The session's check-in code and until when it is open; the code is kept after it
+    /// closes, so that a late code is told it expired rather than that it is wrong.
+    pub async fn checkin_window(
+        &self,
+        session: SessionId,
+    ) -> Result<Option<(String, Option<i64>)>> {
+        let row: Option<(Option<String>, Option<i64>)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT checkin_code, checkin_until FROM learning_sessions WHERE id = $1"
+        )
+        .bind(session)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.and_then(|(code, until)| code.map(|c| (c, until))))
+    }
+
+    /// The session whose check-in uses this code: open ones first, then the most recent.
+    pub async fn session_by_code(&self, code: &str, now: i64) -> Result<Option<SessionId>> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT id FROM learning_sessions WHERE checkin_code = $1 \
+             ORDER BY CASE WHEN checkin_until > $2 THEN 0 ELSE 1 END, checkin_until DESC LIMIT 1"
+        )
+        .bind(code)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    /// Records a check-in, once: `false` if the person's attendance was already recorded.
+    pub async fn record_check_in(
+        &self,
+        session: SessionId,
+        person: PersonId,
+        now: i64,
+    ) -> Result<bool> {
+        let n = on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO attendance (session_id, person_id, status, source, marked_by, marked_at) \
+             VALUES ($1, $2, 'present', 'check_in', $2, $3) ON CONFLICT (session_id, person_id) DO NOTHING"
+        )
+        .bind(session)
+        .bind(person)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
+    }
+
+    /// A facilitator's mark, replacing any earlier one.
+    pub async fn mark_attendance(
+        &self,
+        session: SessionId,
+        person: PersonId,
+        status: Attendance,
+        by: PersonId,
+        now: i64,
+    ) -> Result<()> {
+        on_pool!(self, |p| {
+            sqlx::query(
+            "INSERT INTO attendance (session_id, person_id, status, source, marked_by, marked_at) \
+             VALUES ($1, $2, $3, 'facilitator', $4, $5) ON CONFLICT (session_id, person_id) DO UPDATE \
+             SET status = excluded.status, source = excluded.source, marked_by = excluded.marked_by, marked_at = excluded.marked_at"
+        )
+        .bind(session)
+        .bind(person)
+        .bind(status.as_str())
+        .bind(by)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    pub async fn attendance(&self, session: SessionId) -> Result<Vec<AttendanceRow>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT a.person_id, p.name, a.status, a.source, a.marked_at FROM attendance a \
+             JOIN people p ON p.id = a.person_id WHERE a.session_id = $1 ORDER BY p.sort_name, p.id"
+        )
+        .bind(session)
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    /// The people who posted in the session's space during its window: for an asynchronous
+    /// session, answering its prompt is attending it.
+    pub async fn answered_during(&self, session: SessionId) -> Result<Vec<PersonId>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT DISTINCT po.author_id FROM posts po JOIN learning_sessions s ON s.space_id = po.space_id \
+             WHERE s.id = $1 AND po.author_id IS NOT NULL AND po.state = 'visible' AND po.opening = 0 \
+               AND po.created_at >= s.starts_at AND po.created_at <= s.ends_at"
+        )
+        .bind(session)
+        .fetch_all(p)
+        .await
+        })?)
     }
 }
 

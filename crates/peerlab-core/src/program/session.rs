@@ -44,6 +44,46 @@ keyword_enum!(
     }
 );
 
+keyword_enum!(
+    /// Whether someone came.
+    Attendance, "status" {
+        Present = "present": "Present",
+        Late = "late": "Late",
+        Absent = "absent": "Absent",
+        Excused = "excused": "Excused",
+    }
+);
+
+impl Attendance {
+    /// Present or late: they came, and an xAPI `attended` statement says so.
+    pub fn came(self) -> bool {
+        matches!(self, Attendance::Present | Attendance::Late)
+    }
+}
+
+/// Check-in codes: six characters a person can read off a screen and type on a phone —
+/// capitals and digits without the ones that look alike (0/O, 1/I/L).
+pub const CHECKIN_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+pub const CHECKIN_CODE_LEN: usize = 6;
+/// How long a check-in stays open.
+pub const CHECKIN_MINUTES: i64 = 20;
+
+/// A code as typed: spaces and dashes ignored, any case.
+pub fn checkin_code(raw: &str) -> Result<String, ValueError> {
+    let code: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect();
+    if code.len() != CHECKIN_CODE_LEN || !code.bytes().all(|b| CHECKIN_ALPHABET.contains(&b)) {
+        return Err(ValueError::new(
+            "code",
+            format!("a check-in code is the {CHECKIN_CODE_LEN} letters and digits shown in the room, not {raw:?}"),
+        ));
+    }
+    Ok(code)
+}
+
 pub fn session_title(raw: &str) -> Result<String, ValueError> {
     bounded("title", raw, 3, MAX_SESSION_TITLE_CHARS, false)
 }
@@ -186,6 +226,16 @@ mod tests {
         // Into a gap: forward by the gap.
         let (local, _) = moved(at("2027-03-27 01:30"), 1, lisbon);
         assert_eq!(local, at("2027-03-28 02:00"));
+    }
+
+    #[test]
+    fn check_in_codes_are_read_as_people_type_them() {
+        assert_eq!(checkin_code(" k7q-m2p ").unwrap(), "K7QM2P");
+        assert!(checkin_code("K7QM2").is_err());
+        assert!(checkin_code("K7QM2O")
+            .unwrap_err()
+            .message
+            .contains("letters and digits"));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::kit::session::User;
 use crate::AppState;
-use peerlab_store::{PersonId, PostId, SkillId, SpaceId, ThreadId};
+use peerlab_store::{CohortId, PersonId, PostId, SessionId, SkillId, SpaceId, ThreadId};
 
 /// Where peerlab's own extensions and activity types live.
 pub const PROFILE: &str = "https://peerlab.dev/xapi";
@@ -40,6 +40,9 @@ pub const ANSWERED: Verb = Verb("http://adlnet.gov/expapi/verbs/answered", "answ
 pub const COMMENTED: Verb = Verb("http://adlnet.gov/expapi/verbs/commented", "commented");
 pub const LIKED: Verb = Verb("http://activitystrea.ms/schema/1.0/like", "liked");
 pub const ENDORSED: Verb = Verb("https://peerlab.dev/xapi/verbs/endorsed", "endorsed");
+pub const ATTENDED: Verb = Verb("http://adlnet.gov/expapi/verbs/attended", "attended");
+pub const REGISTERED: Verb = Verb("http://adlnet.gov/expapi/verbs/registered", "registered");
+pub const ORGANISED: Verb = Verb("https://peerlab.dev/xapi/verbs/organised", "organised");
 
 /// Activity types: the xAPI registry's where one fits, peerlab's profile otherwise.
 pub mod activity_type {
@@ -50,6 +53,8 @@ pub mod activity_type {
     pub const REPLY: &str = "http://id.tincanapi.com/activitytype/forum-reply";
     pub const ANSWER: &str = "http://activitystrea.ms/schema/1.0/answer";
     pub const SKILL: &str = "https://peerlab.dev/xapi/activity-types/skill";
+    pub const MEETING: &str = "http://adlnet.gov/expapi/activities/meeting";
+    pub const COHORT: &str = "https://peerlab.dev/xapi/activity-types/cohort";
 }
 
 /// Where an action happened.
@@ -102,6 +107,24 @@ pub enum Action {
         person: String,
         skill: String,
     },
+    /// Came to a session (checked in, or marked present or late).
+    Attended {
+        space: SpaceRef,
+        session: SessionId,
+        title: String,
+    },
+    /// Organised a session (scheduled it).
+    Organised {
+        space: SpaceRef,
+        session: SessionId,
+        title: String,
+    },
+    /// Enrolled in a cohort of a program.
+    Registered {
+        space: SpaceRef,
+        cohort: CohortId,
+        name: String,
+    },
 }
 
 /// An activity: id, type and English name.
@@ -126,7 +149,10 @@ impl Action {
             | Action::StartedThread { space: s, .. }
             | Action::Replied { space: s, .. }
             | Action::Reacted { space: s, .. }
-            | Action::AcceptedAnswer { space: s, .. } => Some(s),
+            | Action::AcceptedAnswer { space: s, .. }
+            | Action::Attended { space: s, .. }
+            | Action::Organised { space: s, .. }
+            | Action::Registered { space: s, .. } => Some(s),
             Action::Endorsed { .. } => None,
         }
     }
@@ -217,6 +243,28 @@ impl Action {
                     ),
                     kind: activity_type::SKILL,
                     name: format!("{skill} of {person}"),
+                },
+                None,
+            ),
+            Action::Attended { session, title, .. } | Action::Organised { session, title, .. } => (
+                if matches!(self, Action::Attended { .. }) {
+                    ATTENDED
+                } else {
+                    ORGANISED
+                },
+                Activity {
+                    id: format!("{base}/sessions/{session}"),
+                    kind: activity_type::MEETING,
+                    name: title.clone(),
+                },
+                None,
+            ),
+            Action::Registered { cohort, name, .. } => (
+                REGISTERED,
+                Activity {
+                    id: format!("{base}/cohorts/{cohort}"),
+                    kind: activity_type::COHORT,
+                    name: name.clone(),
                 },
                 None,
             ),

@@ -47,6 +47,11 @@ pub fn api() -> ApiRoutes {
         .route("/sessions/{id}/rsvp", put(rsvp))
         .route("/sessions/{id}/invitation.ics", get(invitation))
         .route("/calendar-feed", post(new_feed).delete(revoke_feed))
+        .route("/sessions/{id}/check-in/open", post(open_checkin))
+        .route("/sessions/{id}/check-in/close", post(close_checkin))
+        .route("/check-ins", post(check_in))
+        .route("/sessions/{id}/attendance", get(attendance))
+        .route("/sessions/{id}/attendance/{person}", put(mark))
 }
 
 type Created = (StatusCode, Json<Value>);
@@ -447,4 +452,71 @@ async fn revoke_feed(
 ) -> ApiResult<Json<Value>> {
     sessions::revoke_feed(&state, &user).await?;
     Ok(Json(json!({ "revoked": true })))
+}
+
+// ---- Attendance -------------------------------------------------------------------------
+
+async fn open_checkin(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<Json<Value>> {
+    let (code, until) = sessions::open_checkin(&state, &user, id).await?;
+    Ok(Json(
+        json!({ "code": code, "until": until, "url": format!("{}/check-in?code={code}", state.config.public_url) }),
+    ))
+}
+
+async fn close_checkin(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<Json<Value>> {
+    sessions::close_checkin(&state, &user, id).await?;
+    Ok(Json(json!({ "closed": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckInBody {
+    code: String,
+}
+
+async fn check_in(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<CheckInBody>,
+) -> ApiResult<Created> {
+    let id = sessions::check_in(&state, &user, &body.code).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "session_id": id, "status": "present" })),
+    ))
+}
+
+async fn attendance(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<Json<Value>> {
+    let ctx = sessions::session(&state, &user, id).await?;
+    ctx.require_manage()?;
+    let roster = sessions::roster(&state, &ctx.session).await?;
+    Ok(Json(json!({ "items": roster })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarkBody {
+    status: String,
+}
+
+async fn mark(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, person)): ApiPath<(SessionId, PersonId)>,
+    ApiJson(body): ApiJson<MarkBody>,
+) -> ApiResult<Json<Value>> {
+    let status = sessions::mark(&state, &user, id, person, &body.status).await?;
+    Ok(Json(json!({ "person_id": person, "status": status })))
 }

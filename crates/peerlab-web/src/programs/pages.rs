@@ -18,6 +18,7 @@ use peerlab_store::{
 };
 use serde::Deserialize;
 
+use super::ops::sessions::{self, SessionCtx, SessionForm};
 use super::ops::{
     self, AnchorForm, AnchorQuery, CohortCtx, CohortForm, EnrolForm, FacilitatorForm, StartForm,
 };
@@ -41,6 +42,17 @@ pub fn router() -> Router<AppState> {
         .route("/cohorts/{id}/join", post(join))
         .route("/cohorts/{id}/people/{person}/remove", post(remove))
         .route("/calendar/{file}", get(feed))
+        .route("/calendar-feed", post(new_feed))
+        .route("/calendar-feed/revoke", post(revoke_feed))
+        .route("/cohorts/{id}/sessions", post(schedule_for_cohort))
+        .route(
+            "/spaces/{id}/sessions",
+            get(space_sessions).post(schedule_for_space),
+        )
+        .route("/sessions/{id}", get(session_page).post(edit_session))
+        .route("/sessions/{id}/cancel", post(cancel_session))
+        .route("/sessions/{id}/rsvp", post(rsvp))
+        .route("/sessions/{id}/invitation.ics", get(invitation))
 }
 
 /// A person's calendar feed, by the secret in its URL: calendars fetch it without a
@@ -106,6 +118,13 @@ impl DoneQuery {
             "waiting" => Some("The cohort is full, so you are on its waiting list. You move up as soon as a place frees.".to_string()),
             "left" => Some("You left the cohort. Your history stays.".to_string()),
             "removed" => Some("Removed from the cohort. Their history stays; if someone was waiting, they moved up.".to_string()),
+            "session" => Some("Session scheduled. Everyone invited can add it to their calendar.".to_string()),
+            "changed" => Some("Session changed. Everyone invited gets the updated invitation (same event, new version).".to_string()),
+            "cancelled" => Some("Session cancelled. Everyone invited gets the cancellation.".to_string()),
+            "going" => Some("You are going. Add it to your calendar below.".to_string()),
+            "maybe" => Some("You might come. It is in your calendar as an invitation.".to_string()),
+            "declined" => Some("You are not going. Your calendar gets a cancellation.".to_string()),
+            "feed-revoked" => Some("Your calendar feed is revoked: its address no longer works.".to_string()),
             "enrolled" => {
                 let mut parts = vec![count(self.enrolled.unwrap_or(0), "person enrolled", "people enrolled")];
                 if let Some(w) = self.waiting.filter(|w| *w > 0) {
@@ -313,6 +332,8 @@ struct ProgramsPage {
     mine: Vec<MineView>,
     manage: bool,
     notice: Notice,
+    has_feed: bool,
+    csrf: String,
 }
 
 async fn programs(
@@ -349,6 +370,12 @@ async fn programs(
         mine,
         manage,
         notice: q.notice(),
+        has_feed: state
+            .store
+            .has_calendar_feed(user.id())
+            .await
+            .for_user(&user)?,
+        csrf: user.0.csrf_token.clone(),
     }))
 }
 
@@ -524,6 +551,9 @@ struct CohortPage {
     csrf: String,
     notice: Notice,
     enrol_form: EnrolForm,
+    sessions: Vec<SessionLine>,
+    session_form: SessionForm,
+    modes: &'static [(&'static str, &'static str)],
 }
 
 impl CohortPage {
@@ -568,6 +598,25 @@ async fn show_cohort(
     } else {
         Facets::default()
     };
+    let session_lines = if ctx.see_people {
+        state
+            .store
+            .cohort_sessions(id)
+            .await
+            .for_user(user)?
+            .iter()
+            .map(|s| SessionLine::of(s, Some(&ctx.program.template), state.now()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let session_form = SessionForm {
+        mode: "virtual".into(),
+        time_zone: ctx.cohort.time_zone.clone(),
+        starts: "15:00".into(),
+        ends: "16:00".into(),
+        ..SessionForm::default()
+    };
     let next = if ctx.state == Some(EnrolState::Enrolled)
         || ctx.cohort.facilitator_id == Some(user.id())
     {
@@ -591,6 +640,9 @@ async fn show_cohort(
             ..notice
         },
         enrol_form,
+        sessions: session_lines,
+        session_form,
+        modes: MODES,
         ctx,
     });
     Ok(with_status(
@@ -723,4 +775,345 @@ pub(super) fn ics_response(ics: String, filename: &str) -> Response {
         ics,
     )
         .into_response()
+}
+
+// ---- Sessions --------------------------------------------------------------------------
+
+/// A session in a list: when (in its own zone), how, and where it stands.
+struct SessionLine {
+    id: peerlab_store::SessionId,
+    title: String,
+    when: String,
+    how: String,
+    stage: String,
+    cancelled: bool,
+    past: bool,
+}
+
+/// "Tue 30 Nov 2026, 15:00–16:00 Europe/London" (an asynchronous session: its days).
+fn when(s: &peerlab_store::Session) -> String {
+    let tz = program::zone(&s.time_zone).unwrap_or(chrono_tz::UTC);
+    let at = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .with_timezone(&tz)
+    };
+    let (a, b) = (at(s.starts_at), at(s.ends_at));
+    if a.date_naive() == b.date_naive() {
+        format!(
+            "{}, {}–{} {}",
+            a.format("%a %-d %b %Y"),
+            a.format("%H:%M"),
+            b.format("%H:%M"),
+            tz.name()
+        )
+    } else {
+        format!(
+            "{} {} – {} {} {}",
+            a.format("%a %-d %b"),
+            a.format("%H:%M"),
+            b.format("%a %-d %b %Y"),
+            b.format("%H:%M"),
+            tz.name()
+        )
+    }
+}
+
+impl SessionLine {
+    fn of(s: &peerlab_store::Session, template: Option<&Template>, now: i64) -> Self {
+        let stage = s
+            .stage
+            .zip(template)
+            .and_then(|(i, t)| t.stages.get(i as usize))
+            .map(|st| st.name.clone())
+            .unwrap_or_default();
+        let how = match s.mode {
+            program::SessionMode::InPerson => format!("In person · {}", s.place),
+            program::SessionMode::Virtual if s.place.is_empty() => {
+                "Virtual · link to come".to_string()
+            }
+            program::SessionMode::Virtual => "Virtual".to_string(),
+            program::SessionMode::Async => "Asynchronous".to_string(),
+        };
+        SessionLine {
+            id: s.id,
+            title: s.title.clone(),
+            when: when(s),
+            how,
+            stage,
+            cancelled: s.cancelled,
+            past: s.ends_at < now,
+        }
+    }
+}
+
+const MODES: &[(&str, &str)] = &[
+    ("virtual", "Virtual (a video link)"),
+    ("in_person", "In person (a place)"),
+    ("async", "Asynchronous (a window of days)"),
+];
+
+async fn schedule_for_cohort(
+    State(state): State<AppState>,
+    Path(id): Path<CohortId>,
+    f: CsrfForm<SessionForm>,
+) -> PageResult {
+    match sessions::schedule_for_cohort(&state, &f.user, id, &f.form).await {
+        Ok(s) => Ok(see_other(&format!("/sessions/{s}?done=session"))),
+        Err(e) if shown(&e) => {
+            show_cohort(
+                &state,
+                &f.user,
+                id,
+                Notice::refused(&e),
+                EnrolForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Page)]
+#[template(path = "programs/session.html")]
+struct SessionPage {
+    nav: Nav,
+    ctx: SessionCtx,
+    line: SessionLine,
+    back: (String, String),
+    form: SessionForm,
+    modes: &'static [(&'static str, &'static str)],
+    answers: &'static [program::Rsvp],
+    csrf: String,
+    notice: Notice,
+}
+
+impl SessionPage {
+    fn chosen(&self, answer: &program::Rsvp) -> bool {
+        self.ctx.rsvp == Some(*answer)
+    }
+}
+
+async fn show_session(
+    state: &AppState,
+    user: &User,
+    id: peerlab_store::SessionId,
+    notice: Notice,
+    form: Option<SessionForm>,
+) -> PageResult {
+    let ctx = sessions::session(state, user, id).await.for_user(user)?;
+    let (line, back) = match &ctx.cohort {
+        Some(c) => (
+            SessionLine::of(&ctx.session, Some(&c.program.template), state.now()),
+            (
+                format!("/cohorts/{}", c.cohort.id),
+                format!("{} · {}", c.program.name, c.cohort.name),
+            ),
+        ),
+        None => (
+            SessionLine::of(&ctx.session, None, state.now()),
+            (
+                format!("/spaces/{}/sessions", ctx.session.space_id),
+                ctx.session.space_name.clone(),
+            ),
+        ),
+    };
+    let form = form.unwrap_or_else(|| sessions::form_of(&ctx.session));
+    let r = render(&SessionPage {
+        nav: Nav::new(Some(user), "programs"),
+        line,
+        back,
+        form,
+        modes: MODES,
+        answers: program::Rsvp::ALL,
+        csrf: user.0.csrf_token.clone(),
+        notice: Notice {
+            status: None,
+            ..notice
+        },
+        ctx,
+    });
+    Ok(with_status(
+        r,
+        &Notice {
+            status: notice.status,
+            ..Notice::default()
+        },
+    ))
+}
+
+async fn session_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<peerlab_store::SessionId>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    show_session(&state, &user, id, q.notice(), None).await
+}
+
+async fn edit_session(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<SessionForm>,
+) -> PageResult {
+    match sessions::edit(&state, &f.user, id, &f.form).await {
+        Ok(()) => Ok(see_other(&format!("/sessions/{id}?done=changed"))),
+        Err(e) if shown(&e) => {
+            show_session(&state, &f.user, id, Notice::refused(&e), Some(f.form)).await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn cancel_session(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match sessions::cancel(&state, &f.user, id).await {
+        Ok(()) => Ok(see_other(&format!("/sessions/{id}?done=cancelled"))),
+        Err(e) if shown(&e) => show_session(&state, &f.user, id, Notice::refused(&e), None).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct RsvpForm {
+    answer: String,
+}
+
+async fn rsvp(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<RsvpForm>,
+) -> PageResult {
+    match sessions::rsvp(&state, &f.user, id, &f.form.answer).await {
+        Ok(a) => Ok(see_other(&format!("/sessions/{id}?done={}", a.as_str()))),
+        Err(e) if shown(&e) => show_session(&state, &f.user, id, Notice::refused(&e), None).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn invitation(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<peerlab_store::SessionId>,
+) -> PageResult {
+    let ics = sessions::invitation(&state, &user, id)
+        .await
+        .for_user(&user)?;
+    Ok(ics_response(ics, &format!("session-{id}.ics")))
+}
+
+#[derive(Page)]
+#[template(path = "programs/space_sessions.html")]
+struct SpaceSessionsPage {
+    nav: Nav,
+    space_id: peerlab_store::SpaceId,
+    space_name: String,
+    sessions: Vec<SessionLine>,
+    manage: bool,
+    form: SessionForm,
+    modes: &'static [(&'static str, &'static str)],
+    csrf: String,
+    notice: Notice,
+}
+
+async fn show_space_sessions(
+    state: &AppState,
+    user: &User,
+    id: peerlab_store::SpaceId,
+    notice: Notice,
+    form: Option<SessionForm>,
+) -> PageResult {
+    let ctx = crate::spaces::ops::space(state, user, id)
+        .await
+        .for_user(user)?;
+    let list = state
+        .store
+        .space_sessions(id)
+        .await
+        .for_user(user)?
+        .iter()
+        .map(|s| SessionLine::of(s, None, state.now()))
+        .collect();
+    let zone = state
+        .store
+        .person(user.id())
+        .await
+        .for_user(user)?
+        .map(|p| p.time_zone)
+        .filter(|z| !z.is_empty())
+        .unwrap_or_else(|| "UTC".into());
+    let r = render(&SpaceSessionsPage {
+        nav: Nav::new(Some(user), "spaces"),
+        space_id: id,
+        space_name: ctx.space.name.clone(),
+        sessions: list,
+        manage: ctx.access.moderate,
+        form: form.unwrap_or(SessionForm {
+            mode: "virtual".into(),
+            time_zone: zone,
+            starts: "12:30".into(),
+            ends: "13:15".into(),
+            ..SessionForm::default()
+        }),
+        modes: MODES,
+        csrf: user.0.csrf_token.clone(),
+        notice: Notice {
+            status: None,
+            ..notice
+        },
+    });
+    Ok(with_status(
+        r,
+        &Notice {
+            status: notice.status,
+            ..Notice::default()
+        },
+    ))
+}
+
+async fn space_sessions(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<peerlab_store::SpaceId>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    show_space_sessions(&state, &user, id, q.notice(), None).await
+}
+
+async fn schedule_for_space(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SpaceId>,
+    f: CsrfForm<SessionForm>,
+) -> PageResult {
+    match sessions::schedule_for_space(&state, &f.user, id, &f.form).await {
+        Ok(s) => Ok(see_other(&format!("/sessions/{s}?done=session"))),
+        Err(e) if shown(&e) => {
+            show_space_sessions(&state, &f.user, id, Notice::refused(&e), Some(f.form)).await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn new_feed(State(state): State<AppState>, f: CsrfForm<Empty>) -> PageResult {
+    let url = sessions::new_feed(&state, &f.user)
+        .await
+        .for_user(&f.user)?;
+    Ok(render(&crate::kit::page::SecretPage {
+        nav: Nav::new(Some(&f.user), "programs"),
+        heading: "Your calendar feed".into(),
+        message: "Subscribe to this address in your calendar (Outlook: Add calendar → From internet; Google: Other calendars → From URL). It lists every session you are invited to, with a reminder 30 minutes before. Anyone with the address can read it: revoke it on the Programs page if it leaks.".into(),
+        secret: url,
+        back_href: "/programs".into(),
+        back_label: "Back to programs".into(),
+    }))
+}
+
+async fn revoke_feed(State(state): State<AppState>, f: CsrfForm<Empty>) -> PageResult {
+    sessions::revoke_feed(&state, &f.user)
+        .await
+        .for_user(&f.user)?;
+    Ok(see_other("/programs?done=feed-revoked"))
 }

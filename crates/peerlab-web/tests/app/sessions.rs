@@ -11,6 +11,8 @@ crate::backend_tests! {
     a_cohorts_invitations_follow_every_change_of_its_sessions,
     bad_session_times_are_refused_and_change_nothing,
     a_space_holds_sessions_with_rsvps_and_a_capacity,
+    check_in_is_once_with_a_valid_code_and_only_for_participants,
+    concurrent_check_ins_are_each_recorded_once,
 }
 
 /// What the Python `icalendar` package reads from an `.ics` (see tests/tools/ics.py); also
@@ -402,4 +404,247 @@ async fn a_space_holds_sessions_with_rsvps_and_a_capacity(b: Backend) {
     assert_eq!(declined["method"], "CANCEL");
     let (_, list) = ada.get(&format!("/spaces/{space}/sessions")).await;
     assert_eq!(list["items"][0]["expected"], 0, "nobody is going now");
+}
+
+async fn check_in_is_once_with_a_valid_code_and_only_for_participants(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (_, cohort) = cohort(&app, &ada).await;
+    let s = session_titled(&ada, cohort, "Role-play lab").await;
+    let id = s["id"].as_i64().expect("id");
+    let nia = app.api_as("nia@x.com").await;
+    let sam = app.api_as("sam@x.com").await;
+    let lee = app.api_as("lee@x.com").await;
+    let ria = app.api_as("ria@x.com").await;
+
+    let answer = sam.post("/check-ins", json!({"code": "ABCDEF"})).await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    let answer = sam.post("/check-ins", json!({"code": "12"})).await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    let answer = sam
+        .post(&format!("/sessions/{id}/check-in/open"), json!({}))
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+
+    let (st, open) = nia
+        .post(&format!("/sessions/{id}/check-in/open"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{open}");
+    let code = open["code"].as_str().expect("code").to_string();
+    assert!(open["url"]
+        .as_str()
+        .expect("url")
+        .ends_with(&format!("/check-in?code={code}")));
+    // Typed as people type it: lower case, a dash in the middle.
+    let typed = format!("{}-{}", code[..3].to_lowercase(), &code[3..]);
+    let (st, done) = sam.post("/check-ins", json!({"code": typed})).await;
+    assert_eq!(st, StatusCode::CREATED, "{done}");
+    assert_eq!(done["session_id"], id);
+    let answer = sam.post("/check-ins", json!({"code": code})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("already checked in"));
+    let answer = ria.post("/check-ins", json!({"code": code})).await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+
+    // Closed, then reopened with a new code: the old one is unknown, the new one expires.
+    let (st, _) = nia
+        .post(&format!("/sessions/{id}/check-in/close"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let answer = lee.post("/check-ins", json!({"code": code})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("is closed"));
+    let (_, open) = nia
+        .post(&format!("/sessions/{id}/check-in/open"), json!({}))
+        .await;
+    let fresh = open["code"].as_str().expect("code").to_string();
+    if fresh != code {
+        let answer = lee.post("/check-ins", json!({"code": code})).await;
+        check(
+            (answer.0, &answer.1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        );
+    }
+    app.clock.advance_ms(21 * 60_000);
+    let answer = lee.post("/check-ins", json!({"code": fresh})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("closed at"));
+
+    // Marks: not by participants, not before the start, not for strangers.
+    let lee_id = person(&app, "lee@x.com").await;
+    let ria_id = person(&app, "ria@x.com").await;
+    let answer = sam
+        .put(
+            &format!("/sessions/{id}/attendance/{lee_id}"),
+            json!({"status": "present"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let answer = nia
+        .put(
+            &format!("/sessions/{id}/attendance/{lee_id}"),
+            json!({"status": "late"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    let starts =
+        chrono::DateTime::parse_from_rfc3339(s["starts"].as_str().expect("starts")).expect("time");
+    app.clock
+        .advance_ms(starts.timestamp_millis() - app.now() + 60_000);
+    let answer = nia
+        .put(
+            &format!("/sessions/{id}/attendance/{lee_id}"),
+            json!({"status": "asleep"}),
+        )
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    let answer = nia
+        .put(
+            &format!("/sessions/{id}/attendance/{ria_id}"),
+            json!({"status": "present"}),
+        )
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    let (st, _) = nia
+        .put(
+            &format!("/sessions/{id}/attendance/{lee_id}"),
+            json!({"status": "late"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, roster) = nia.get(&format!("/sessions/{id}/attendance")).await;
+    assert_eq!(st, StatusCode::OK);
+    let lines: Vec<(String, String, String)> = roster["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().expect("name").into(),
+                l["status"].as_str().unwrap_or("").into(),
+                l["source"].as_str().expect("source").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                "Lee Lam".to_string(),
+                "late".to_string(),
+                "facilitator".to_string()
+            ),
+            ("Sam Soto".into(), "present".into(), "check_in".into())
+        ]
+    );
+    assert_eq!(
+        sam.get(&format!("/sessions/{id}/attendance")).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // Both came, so both have an xAPI `attended` statement about the session.
+    let lrs = crate::lrs::credential(&app, "analytics", "all/read").await;
+    let verb = crate::common::urlencode("http://adlnet.gov/expapi/verbs/attended");
+    let (st, page) = lrs.get(&format!("?verb={verb}&ascending=true")).await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    let actors: Vec<&str> = page["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| s["actor"]["mbox"].as_str().expect("mbox"))
+        .collect();
+    assert_eq!(actors, ["mailto:sam@x.com", "mailto:lee@x.com"]);
+    assert!(page["statements"][0]["object"]["id"]
+        .as_str()
+        .expect("id")
+        .ends_with(&format!("/sessions/{id}")));
+}
+
+/// Sixty participants check in at once, each twice: every one is recorded exactly once (the
+/// benchmark runs 300).
+async fn concurrent_check_ins_are_each_recorded_once(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (_, cohort) = cohort(&app, &ada).await;
+    let mut csv = String::from("name,email\n");
+    for i in 0..60 {
+        csv.push_str(&format!("P{i},p{i}@x.com\n"));
+    }
+    let (st, _) = ada
+        .post_bytes("/people/import", "text/csv", csv.into())
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let emails: Vec<String> = (0..60).map(|i| format!("p{i}@x.com")).collect();
+    let (st, _) = ada
+        .post(
+            &format!("/cohorts/{cohort}/enrolments"),
+            json!({"emails": emails}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let s = session_titled(&ada, cohort, "Role-play lab").await;
+    let id = s["id"].as_i64().expect("id");
+    let nia = app.api_as("nia@x.com").await;
+    let (_, open) = nia
+        .post(&format!("/sessions/{id}/check-in/open"), json!({}))
+        .await;
+    let code = open["code"].as_str().expect("code").to_string();
+    let mut clients = Vec::new();
+    for e in &emails {
+        clients.push(app.api_as(e).await);
+    }
+    // Each person sends twice, all at once.
+    let mut tasks = Vec::new();
+    for c in clients.iter().chain(clients.iter()) {
+        let r = c
+            .raw(reqwest::Method::POST, "/check-ins")
+            .json(&json!({"code": code}));
+        tasks.push(tokio::spawn(async move {
+            r.send().await.expect("send").status()
+        }));
+    }
+    let mut created = 0;
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!((created, refused), (60, 60));
+    let (_, roster) = nia.get(&format!("/sessions/{id}/attendance")).await;
+    let present = roster["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|l| l["status"] == "present")
+        .count();
+    assert_eq!(present, 60);
 }

@@ -463,6 +463,7 @@ pub async fn enrol(
         .store
         .enrol(id, &people, Some(user.id()), state.now())
         .await?;
+    registered(state, &ctx, &report.enrolled).await?;
     if report.enrolled.is_empty() && report.waiting.is_empty() {
         return Err(Error::conflict(if report.already.len() == 1 {
             "that person is already in this cohort".to_string()
@@ -478,6 +479,37 @@ pub async fn enrol(
         waiting: report.waiting.len(),
         already: report.already.len(),
     })
+}
+
+/// Records an xAPI `registered` statement for each person enrolled (not the waiting list).
+async fn registered(state: &AppState, ctx: &CohortCtx, people: &[PersonId]) -> Result<(), Error> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    let action = crate::lrs::social::Action::Registered {
+        space: crate::lrs::social::SpaceRef {
+            id: ctx.cohort.space_id,
+            name: format!("{} · {}", ctx.program.name, ctx.cohort.name),
+            visibility: space::Visibility::Private,
+        },
+        cohort: ctx.cohort.id,
+        name: format!("{} · {}", ctx.program.name, ctx.cohort.name),
+    };
+    let base = state.config.public_url.trim_end_matches('/');
+    for p in state.store.people_by_ids(people).await? {
+        if let Err(e) = crate::lrs::social::write(
+            &state.store,
+            base,
+            (&p.name, &p.email),
+            &action,
+            state.now(),
+        )
+        .await
+        {
+            tracing::error!(error = %e, "could not record a registration statement");
+        }
+    }
+    Ok(())
 }
 
 /// Joins a cohort that is open for self-enrolment; past its capacity, its waiting list.

@@ -200,7 +200,30 @@ pub async fn schedule_for_cohort(
         organizer: ctx.cohort.facilitator_id.unwrap_or(user.id()),
         details: c.details,
     };
-    Ok(state.store.schedule_session(&new, state.now()).await?)
+    let id = state.store.schedule_session(&new, state.now()).await?;
+    organised(state, user, id, peerlab_core::space::Visibility::Private).await;
+    Ok(id)
+}
+
+/// Records the xAPI `organised` statement of a new session.
+async fn organised(
+    state: &AppState,
+    user: &User,
+    id: SessionId,
+    visibility: peerlab_core::space::Visibility,
+) {
+    if let Ok(Some(s)) = state.store.session(id).await {
+        let action = crate::lrs::social::Action::Organised {
+            space: crate::lrs::social::SpaceRef {
+                id: s.space_id,
+                name: s.space_name.clone(),
+                visibility,
+            },
+            session: id,
+            title: s.title,
+        };
+        crate::lrs::social::record(state, user, action).await;
+    }
 }
 
 /// A session in a space: its facilitators and moderators hold them.
@@ -221,7 +244,9 @@ pub async fn schedule_for_space(
         organizer: user.id(),
         details: c.details,
     };
-    Ok(state.store.schedule_session(&new, state.now()).await?)
+    let session = state.store.schedule_session(&new, state.now()).await?;
+    organised(state, user, session, ctx.space.visibility).await;
+    Ok(session)
 }
 
 /// A session as its reader sees it.
@@ -237,6 +262,8 @@ pub struct SessionCtx {
     pub rsvp: Option<Rsvp>,
     /// The reader may answer (a member of the session's space).
     pub may_answer: bool,
+    /// Its space's visibility (statements stay out of confidential spaces).
+    pub visibility: peerlab_core::space::Visibility,
 }
 
 /// A session, for whoever may read its cohort (its participants and those who manage it) or
@@ -260,6 +287,7 @@ pub async fn session(state: &AppState, user: &User, id: SessionId) -> Result<Ses
             invited: ctx.state == Some(EnrolState::Enrolled),
             rsvp: None,
             may_answer: false,
+            visibility: peerlab_core::space::Visibility::Private,
             cohort: Some(ctx),
             session,
         })
@@ -273,6 +301,7 @@ pub async fn session(state: &AppState, user: &User, id: SessionId) -> Result<Ses
             invited: matches!(rsvp, Some(Rsvp::Going | Rsvp::Maybe)),
             rsvp,
             may_answer: ctx.access.member,
+            visibility: ctx.space.visibility,
             cohort: None,
             session,
         })
@@ -280,7 +309,7 @@ pub async fn session(state: &AppState, user: &User, id: SessionId) -> Result<Ses
 }
 
 impl SessionCtx {
-    fn require_manage(&self) -> Result<(), Error> {
+    pub fn require_manage(&self) -> Result<(), Error> {
         if self.manage {
             Ok(())
         } else {
@@ -497,4 +526,262 @@ pub async fn program_by_id(state: &AppState, id: ProgramId) -> Result<Program, E
 /// The day a cohort's schedule counts from, for its sessions' plan.
 pub fn cohort_anchor(program: &Program, shift_days: i64) -> NaiveDate {
     shift(program.anchor, shift_days)
+}
+
+// ---- Attendance -------------------------------------------------------------------------
+
+fn draw_code() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..program::CHECKIN_CODE_LEN)
+        .map(|_| {
+            char::from(program::CHECKIN_ALPHABET[rng.gen_range(0..program::CHECKIN_ALPHABET.len())])
+        })
+        .collect()
+}
+
+fn clock(ms: i64, tz: &str) -> String {
+    let tz = program::zone(tz).unwrap_or(chrono_tz::UTC);
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .format("%H:%M")
+        .to_string()
+}
+
+/// Opens check-in for [`program::CHECKIN_MINUTES`] with a fresh code.
+pub async fn open_checkin(
+    state: &AppState,
+    user: &User,
+    id: SessionId,
+) -> Result<(String, i64), Error> {
+    let ctx = session(state, user, id).await?;
+    ctx.require_manage()?;
+    if ctx.session.mode == SessionMode::Async {
+        return Err(Error::conflict(
+            "an asynchronous session has no check-in: answering its prompt in the window counts as attending",
+        ));
+    }
+    let now = state.now();
+    if ctx.session.ends_at + 3_600_000 < now {
+        return Err(Error::conflict(
+            "this session ended more than an hour ago; mark attendance instead",
+        ));
+    }
+    let until = now + program::CHECKIN_MINUTES * 60_000;
+    for _ in 0..8 {
+        let code = draw_code();
+        match state.store.open_checkin(id, &code, until, now).await {
+            Ok(()) => return Ok((code, until)),
+            Err(peerlab_store::StoreError::Conflict(m)) if m.contains("in use") => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::conflict(
+        "could not draw a free check-in code; try again",
+    ))
+}
+
+pub async fn close_checkin(state: &AppState, user: &User, id: SessionId) -> Result<(), Error> {
+    let ctx = session(state, user, id).await?;
+    ctx.require_manage()?;
+    Ok(state.store.close_checkin(id).await?)
+}
+
+/// The open check-in of a session, for its facilitators' page.
+pub async fn open_window(state: &AppState, id: SessionId) -> Result<Option<(String, i64)>, Error> {
+    Ok(state
+        .store
+        .checkin_window(id)
+        .await?
+        .and_then(|(code, until)| until.filter(|u| *u > state.now()).map(|u| (code, u))))
+}
+
+/// Checks the signed-in person in with the code shown in the room: once, while check-in is
+/// open, and only if they are a participant (a cohort's enrolled people, a space's members).
+pub async fn check_in(state: &AppState, user: &User, raw: &str) -> Result<SessionId, Error> {
+    let code = program::checkin_code(raw)?;
+    let now = state.now();
+    let Some(id) = state.store.session_by_code(&code, now).await? else {
+        return Err(Error::invalid(
+            "code",
+            format!("code: no session has the check-in code {code}; check the screen in the room"),
+        ));
+    };
+    let s = state
+        .store
+        .session(id)
+        .await?
+        .ok_or_else(|| Error::not_found("session"))?;
+    let until = state.store.checkin_window(id).await?.and_then(|(_, u)| u);
+    match until {
+        Some(u) if u > now => {}
+        Some(u) => {
+            return Err(Error::conflict(format!(
+                "check-in for “{}” closed at {}; ask the facilitator to mark you present",
+                s.title,
+                clock(u, &s.time_zone)
+            )))
+        }
+        None => {
+            return Err(Error::conflict(format!(
+                "check-in for “{}” is closed; ask the facilitator to mark you present",
+                s.title
+            )))
+        }
+    }
+    let ctx = session(state, user, id).await.map_err(|_| {
+        Error::forbidden(
+            "you are not a participant of this session: only its cohort's enrolled people check in",
+        )
+    })?;
+    let allowed = match &ctx.cohort {
+        Some(c) => c.state == Some(EnrolState::Enrolled),
+        None => ctx.may_answer,
+    };
+    if !allowed {
+        return Err(Error::forbidden(if ctx.cohort.is_some() {
+            "you are not enrolled in this session's cohort, so you cannot check in"
+        } else {
+            "join this space before you check in to its session"
+        }));
+    }
+    if !state.store.record_check_in(id, user.id(), now).await? {
+        let when = state
+            .store
+            .attendance(id)
+            .await?
+            .into_iter()
+            .find(|a| a.person_id == user.id())
+            .map(|a| format!(" at {}", clock(a.marked_at, &s.time_zone)))
+            .unwrap_or_default();
+        return Err(Error::conflict(format!(
+            "you already checked in to “{}”{when}",
+            s.title
+        )));
+    }
+    crate::lrs::social::record(state, user, attended(&ctx.session, &ctx)).await;
+    Ok(id)
+}
+
+fn attended(s: &Session, ctx: &SessionCtx) -> crate::lrs::social::Action {
+    let visibility = match &ctx.cohort {
+        Some(_) => peerlab_core::space::Visibility::Private,
+        None => ctx.visibility,
+    };
+    crate::lrs::social::Action::Attended {
+        space: crate::lrs::social::SpaceRef {
+            id: s.space_id,
+            name: s.space_name.clone(),
+            visibility,
+        },
+        session: s.id,
+        title: s.title.clone(),
+    }
+}
+
+/// A line of a session's roster: someone expected or recorded, and their attendance.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RosterLine {
+    pub person_id: peerlab_store::PersonId,
+    pub name: String,
+    pub status: Option<program::Attendance>,
+    /// "check_in", "facilitator", or "prompt" (an asynchronous session's answer).
+    pub source: String,
+}
+
+/// Everyone a session expects (its cohort's enrolled people, or those going or maybe) and
+/// everyone recorded, with their attendance. An asynchronous session counts those who
+/// posted in its space during its window as present.
+pub async fn roster(state: &AppState, s: &Session) -> Result<Vec<RosterLine>, Error> {
+    let recorded = state.store.attendance(s.id).await?;
+    let mut lines: Vec<RosterLine> = state
+        .store
+        .invitees(s.id)
+        .await?
+        .into_iter()
+        .map(|i| RosterLine {
+            person_id: i.person_id,
+            name: i.name,
+            status: None,
+            source: String::new(),
+        })
+        .collect();
+    for r in recorded {
+        match lines.iter_mut().find(|l| l.person_id == r.person_id) {
+            Some(l) => {
+                l.status = Some(r.status);
+                l.source = r.source;
+            }
+            None => lines.push(RosterLine {
+                person_id: r.person_id,
+                name: r.name,
+                status: Some(r.status),
+                source: r.source,
+            }),
+        }
+    }
+    if s.mode == SessionMode::Async {
+        for p in state.store.answered_during(s.id).await? {
+            if let Some(l) = lines
+                .iter_mut()
+                .find(|l| l.person_id == p && l.status.is_none())
+            {
+                l.status = Some(program::Attendance::Present);
+                l.source = "prompt".into();
+            }
+        }
+    }
+    Ok(lines)
+}
+
+/// A facilitator marks someone present, late, absent or excused. Participants cannot, and
+/// nobody can before the session starts.
+pub async fn mark(
+    state: &AppState,
+    user: &User,
+    id: SessionId,
+    person: peerlab_store::PersonId,
+    status: &str,
+) -> Result<program::Attendance, Error> {
+    let ctx = session(state, user, id).await?;
+    if !ctx.manage {
+        return Err(Error::forbidden(
+            "only the session's facilitators may record attendance",
+        ));
+    }
+    let status = program::Attendance::parse(status)?;
+    if ctx.session.starts_at > state.now() {
+        return Err(Error::conflict(
+            "the session has not started; attendance is recorded from its start",
+        ));
+    }
+    let lines = roster(state, &ctx.session).await?;
+    let Some(line) = lines.iter().find(|l| l.person_id == person) else {
+        return Err(Error::invalid(
+            "person",
+            "person: they are not expected at this session",
+        ));
+    };
+    state
+        .store
+        .mark_attendance(id, person, status, user.id(), state.now())
+        .await?;
+    if status.came() && !line.status.is_some_and(program::Attendance::came) {
+        if let Some(p) = state.store.person(person).await? {
+            let base = state.config.public_url.trim_end_matches('/');
+            if let Err(e) = crate::lrs::social::write(
+                &state.store,
+                base,
+                (&p.name, &p.email),
+                &attended(&ctx.session, &ctx),
+                state.now(),
+            )
+            .await
+            {
+                tracing::error!(error = %e, "could not record an attendance statement");
+            }
+        }
+    }
+    Ok(status)
 }

@@ -30,7 +30,7 @@ const ATTEMPTED: &str = "http://adlnet.gov/expapi/verbs/attempted";
 const VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
 
 /// An xAPI client with Basic credentials and a version header.
-struct Lrs {
+pub(crate) struct Lrs {
     base: String,
     http: reqwest::Client,
     key: String,
@@ -75,7 +75,7 @@ impl Lrs {
         (s, v)
     }
 
-    async fn get(&self, query: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, query: &str) -> (StatusCode, Value) {
         let (s, _, v) = Self::send(self.request(Method::GET, &format!("/statements{query}"))).await;
         (s, v)
     }
@@ -103,7 +103,7 @@ impl Lrs {
     }
 }
 
-async fn credential(app: &TestApp, name: &str, scopes: &str) -> Lrs {
+pub(crate) async fn credential(app: &TestApp, name: &str, scopes: &str) -> Lrs {
     let (key, secret) = peerlab_web::xapi::new_credential();
     app.store
         .create_credential(
