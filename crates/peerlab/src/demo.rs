@@ -2,7 +2,7 @@
 
 use peerlab_core::demo::company;
 use peerlab_core::import::ImportPlan;
-use peerlab_core::program;
+use peerlab_core::program::{self, Attendance};
 use peerlab_core::space::{self, Reaction, SpaceKind, SpaceRole, ThreadKind, Visibility};
 use peerlab_core::{Email, Role, SkillName};
 use peerlab_store::{
@@ -358,7 +358,16 @@ async fn programs(
         time_zone: london.name().into(),
         sessions: sessions::plan(template, anchor, london)
             .into_iter()
-            .map(|(stage, details)| (sessions::new_uid(base), stage, details))
+            .map(|(stage, mut details)| {
+                // Past sessions ran online; the next one is in the London office.
+                if details.ends_at < now {
+                    details.place = "https://meet.example.com/manager-lab".into();
+                } else {
+                    details.mode = program::SessionMode::InPerson;
+                    details.place = "London office, room 4.2 (and on https://meet.example.com/manager-lab)".into();
+                }
+                (sessions::new_uid(base), stage, details)
+            })
             .collect(),
     }
     };
@@ -430,6 +439,42 @@ async fn programs(
     store
         .accept_rules(channel, facilitator, 1, now - 30 * day)
         .await?;
+    // The sessions that have happened have their attendance: most checked in, one came
+    // late, one was excused.
+    let channel_ref = SpaceRef {
+        id: channel,
+        name: "Manager Lab · spring cohort".into(),
+        visibility: Visibility::Private,
+    };
+    for s in store.cohort_sessions(spring).await? {
+        if s.ends_at >= now {
+            continue;
+        }
+        for (i, m) in managers.iter().enumerate() {
+            let status = match (i + s.id.get() as usize) % 12 {
+                0 => Attendance::Excused,
+                1 => Attendance::Late,
+                _ => Attendance::Present,
+            };
+            if status == Attendance::Present {
+                store
+                    .record_check_in(s.id, *m, s.starts_at + 60_000 * (i as i64 % 7))
+                    .await?;
+            } else {
+                store
+                    .mark_attendance(s.id, *m, status, facilitator, s.ends_at)
+                    .await?;
+            }
+            if status.came() {
+                let attended = Action::Attended {
+                    space: channel_ref.clone(),
+                    session: s.id,
+                    title: s.title.clone(),
+                };
+                say(store, base, *m, attended, s.starts_at + 60_000).await?;
+            }
+        }
+    }
 
     let loop_template = template("learning-loop")?;
     let loop_anchor = today + chrono::Days::new(5);

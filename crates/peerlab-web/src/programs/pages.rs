@@ -53,6 +53,10 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/cancel", post(cancel_session))
         .route("/sessions/{id}/rsvp", post(rsvp))
         .route("/sessions/{id}/invitation.ics", get(invitation))
+        .route("/sessions/{id}/check-in/open", post(open_checkin))
+        .route("/sessions/{id}/check-in/close", post(close_checkin))
+        .route("/sessions/{id}/attendance/{person}", post(mark))
+        .route("/check-in", get(check_in_page).post(check_in))
 }
 
 /// A person's calendar feed, by the secret in its URL: calendars fetch it without a
@@ -124,6 +128,10 @@ impl DoneQuery {
             "going" => Some("You are going. Add it to your calendar below.".to_string()),
             "maybe" => Some("You might come. It is in your calendar as an invitation.".to_string()),
             "declined" => Some("You are not going. Your calendar gets a cancellation.".to_string()),
+            "checked-in" => Some("You are checked in. Welcome!".to_string()),
+            "check-in-open" => Some("Check-in is open: show the code or the QR code to the room.".to_string()),
+            "check-in-closed" => Some("Check-in is closed. You can still mark people below.".to_string()),
+            "marked" => Some("Attendance recorded.".to_string()),
             "feed-revoked" => Some("Your calendar feed is revoked: its address no longer works.".to_string()),
             "enrolled" => {
                 let mut parts = vec![count(self.enrolled.unwrap_or(0), "person enrolled", "people enrolled")];
@@ -886,11 +894,23 @@ struct SessionPage {
     answers: &'static [program::Rsvp],
     csrf: String,
     notice: Notice,
+    /// The open check-in: its code, until when, and its QR code as SVG (facilitators).
+    checkin: Option<(String, String, String)>,
+    /// Check-in is open and the reader, a participant, has not checked in.
+    may_check_in: bool,
+    roster: Vec<sessions::RosterLine>,
+    statuses: &'static [program::Attendance],
+    started: bool,
+    mine: Option<program::Attendance>,
 }
 
 impl SessionPage {
     fn chosen(&self, answer: &program::Rsvp) -> bool {
         self.ctx.rsvp == Some(*answer)
+    }
+
+    fn is(line: &sessions::RosterLine, status: &program::Attendance) -> bool {
+        line.status == Some(*status)
     }
 }
 
@@ -919,6 +939,34 @@ async fn show_session(
         ),
     };
     let form = form.unwrap_or_else(|| sessions::form_of(&ctx.session));
+    let window = sessions::open_window(state, id).await.for_user(user)?;
+    let roster = if ctx.manage || ctx.invited {
+        sessions::roster(state, &ctx.session).await.for_user(user)?
+    } else {
+        Vec::new()
+    };
+    let mine = roster
+        .iter()
+        .find(|l| l.person_id == user.id())
+        .and_then(|l| l.status);
+    let participant = match &ctx.cohort {
+        Some(c) => c.state == Some(EnrolState::Enrolled),
+        None => ctx.may_answer,
+    };
+    let may_check_in = window.is_some() && participant && mine.is_none();
+    let checkin = match (&window, ctx.manage) {
+        (Some((code, until)), true) => {
+            let url = format!("{}/check-in?code={code}", state.config.public_url);
+            Some((
+                code.clone(),
+                clock_in(*until, &ctx.session.time_zone),
+                qr_svg(&url),
+            ))
+        }
+        _ => None,
+    };
+    let started = ctx.session.starts_at <= state.now();
+    let roster = if ctx.manage { roster } else { Vec::new() };
     let r = render(&SessionPage {
         nav: Nav::new(Some(user), "programs"),
         line,
@@ -926,6 +974,12 @@ async fn show_session(
         form,
         modes: MODES,
         answers: program::Rsvp::ALL,
+        checkin,
+        may_check_in,
+        roster,
+        statuses: program::Attendance::ALL,
+        started,
+        mine,
         csrf: user.0.csrf_token.clone(),
         notice: Notice {
             status: None,
@@ -1116,4 +1170,136 @@ async fn revoke_feed(State(state): State<AppState>, f: CsrfForm<Empty>) -> PageR
         .await
         .for_user(&f.user)?;
     Ok(see_other("/programs?done=feed-revoked"))
+}
+
+// ---- Attendance ------------------------------------------------------------------------
+
+fn clock_in(ms: i64, tz: &str) -> String {
+    let tz = program::zone(tz).unwrap_or(chrono_tz::UTC);
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .format("%H:%M")
+        .to_string()
+}
+
+/// The check-in link as a QR code, in SVG, sized to be scanned from across a room.
+fn qr_svg(url: &str) -> String {
+    use qrcode::render::svg;
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<svg::Color<'_>>()
+            .min_dimensions(240, 240)
+            .dark_color(svg::Color("#111827"))
+            .light_color(svg::Color("#ffffff"))
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn open_checkin(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match sessions::open_checkin(&state, &f.user, id).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/sessions/{id}?done=check-in-open#check-in"
+        ))),
+        Err(e) if shown(&e) => show_session(&state, &f.user, id, Notice::refused(&e), None).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn close_checkin(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    sessions::close_checkin(&state, &f.user, id)
+        .await
+        .for_user(&f.user)?;
+    Ok(see_other(&format!(
+        "/sessions/{id}?done=check-in-closed#check-in"
+    )))
+}
+
+#[derive(Deserialize)]
+struct MarkForm {
+    status: String,
+}
+
+async fn mark(
+    State(state): State<AppState>,
+    Path((id, person)): Path<(peerlab_store::SessionId, PersonId)>,
+    f: CsrfForm<MarkForm>,
+) -> PageResult {
+    match sessions::mark(&state, &f.user, id, person, &f.form.status).await {
+        Ok(_) => Ok(see_other(&format!("/sessions/{id}?done=marked#attendance"))),
+        Err(e) if shown(&e) => show_session(&state, &f.user, id, Notice::refused(&e), None).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Page)]
+#[template(path = "programs/check_in.html")]
+struct CheckInPage {
+    nav: Nav,
+    code: String,
+    csrf: String,
+    notice: Notice,
+}
+
+/// The phone page a QR code opens: the code filled in, one button.
+async fn check_in_page(user: User, Query(q): Query<CodeForm>) -> PageResult {
+    let code: String = q
+        .code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(12)
+        .collect();
+    Ok(render(&CheckInPage {
+        nav: Nav::new(Some(&user), "programs"),
+        csrf: user.0.csrf_token.clone(),
+        code,
+        notice: Notice::default(),
+    }))
+}
+
+async fn check_in(State(state): State<AppState>, f: CsrfForm<CodeForm>) -> PageResult {
+    match sessions::check_in(&state, &f.user, &f.form.code).await {
+        Ok(id) => Ok(see_other(&format!("/sessions/{id}?done=checked-in"))),
+        Err(e) if shown(&e) || e.kind == Kind::Forbidden => {
+            let notice = Notice::refused(&e);
+            let r = render(&CheckInPage {
+                nav: Nav::new(Some(&f.user), "programs"),
+                csrf: f.user.0.csrf_token.clone(),
+                code: f
+                    .form
+                    .code
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .take(12)
+                    .collect(),
+                notice: Notice {
+                    status: None,
+                    ..notice
+                },
+            });
+            Ok(with_status(
+                r,
+                &Notice {
+                    status: notice.status,
+                    ..Notice::default()
+                },
+            ))
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
 }
