@@ -10,6 +10,7 @@
 //! This crate must never know about HTTP, and never decides who may do what: callers check
 //! authorisation before they call.
 
+mod agenda;
 mod auth;
 mod grouping;
 mod ids;
@@ -32,6 +33,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use agenda::{Board, Topic, MAX_TOPICS_PER_PERSON};
 pub use auth::{ApiToken, SessionUser};
 pub use ids::{CohortId, PersonId, PostId, ProgramId, SessionId, SkillId, SpaceId, ThreadId};
 pub use jobs::{Job, JobState, NewJob, Purged};

@@ -476,6 +476,50 @@ async fn programs(
         }
     }
 
+    // The next session has its agenda board open: topics suggested, votes given (counts
+    // stay hidden until it closes the evening before).
+    if let Some(next) = store
+        .cohort_sessions(spring)
+        .await?
+        .into_iter()
+        .find(|s| s.starts_at > now)
+    {
+        let closes = (next.starts_at - 20 * 3_600_000).max(now + 3_600_000);
+        store
+            .open_board(next.id, 3, 15, closes, facilitator, now - 2 * day)
+            .await?;
+        let topics = [
+            "Giving feedback upward, to my own manager",
+            "When a report gets emotional in a review",
+            "Calibration meetings without horse-trading",
+            "Written feedback that does not sound like a form",
+            "Praising in public without embarrassing people",
+        ];
+        let mut ids = Vec::new();
+        for (i, title) in topics.iter().enumerate() {
+            let author = managers[(i * 2) % managers.len()];
+            ids.push((
+                author,
+                store
+                    .suggest(
+                        next.id,
+                        author,
+                        title,
+                        "",
+                        now - 2 * day + i as i64 * 600_000,
+                    )
+                    .await?,
+            ));
+        }
+        for (k, m) in managers.iter().enumerate() {
+            for pick in [k % 3, (k + 1) % 5, 1] {
+                let (author, topic) = ids[pick];
+                if author != *m {
+                    let _ = store.vote(topic, *m, now - day).await;
+                }
+            }
+        }
+    }
     let loop_template = template("learning-loop")?;
     let loop_anchor = today + chrono::Days::new(5);
     let circle = store

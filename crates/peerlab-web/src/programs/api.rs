@@ -11,6 +11,7 @@ use peerlab_store::{CohortId, PersonId, ProgramId, Session, SessionId, SpaceId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::ops::agenda::{self, BoardForm, OwnerForm, TopicForm};
 use super::ops::sessions::{self, SessionForm};
 use super::ops::{
     self, AnchorForm, AnchorQuery, CohortForm, EnrolForm, FacilitatorForm, StartForm,
@@ -52,6 +53,11 @@ pub fn api() -> ApiRoutes {
         .route("/check-ins", post(check_in))
         .route("/sessions/{id}/attendance", get(attendance))
         .route("/sessions/{id}/attendance/{person}", put(mark))
+        .route("/sessions/{id}/board", get(board).post(open_board))
+        .route("/sessions/{id}/board/close", post(close_board))
+        .route("/sessions/{id}/topics", post(suggest))
+        .route("/topics/{id}/votes", post(vote).delete(unvote))
+        .route("/topics/{id}/owner", put(set_owner))
 }
 
 type Created = (StatusCode, Json<Value>);
@@ -519,4 +525,90 @@ async fn mark(
 ) -> ApiResult<Json<Value>> {
     let status = sessions::mark(&state, &user, id, person, &body.status).await?;
     Ok(Json(json!({ "person_id": person, "status": status })))
+}
+
+// ---- Agenda boards ----------------------------------------------------------------------
+
+async fn open_board(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+    ApiJson(body): ApiJson<BoardForm>,
+) -> ApiResult<Created> {
+    agenda::open(&state, &user, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "session_id": id }))))
+}
+
+/// The board: while it is open, topics without counts and the caller's votes left; once
+/// closed, the agenda in order with counts, minutes and owners, then the leftovers.
+async fn board(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<Json<Value>> {
+    let ctx = sessions::session(&state, &user, id).await?;
+    let view = agenda::view(&state, &user, &ctx)
+        .await?
+        .ok_or_else(|| crate::error::Error::not_found("agenda board"))?;
+    let mut topics: Vec<Value> = view.topics.iter().map(|t| json!(t)).collect();
+    if view.open {
+        for t in &mut topics {
+            if let Some(o) = t.as_object_mut() {
+                o.remove("votes");
+            }
+        }
+    }
+    Ok(Json(json!({
+        "board": view.board,
+        "open": view.open,
+        "votes_left": view.votes_left,
+        "topics": topics,
+    })))
+}
+
+async fn close_board(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+) -> ApiResult<Json<Value>> {
+    agenda::close_now(&state, &user, id).await?;
+    Ok(Json(json!({ "closed": true })))
+}
+
+async fn suggest(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<SessionId>,
+    ApiJson(body): ApiJson<TopicForm>,
+) -> ApiResult<Created> {
+    let topic = agenda::suggest(&state, &user, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": topic }))))
+}
+
+async fn vote(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Created> {
+    agenda::vote(&state, &user, id).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "topic_id": id }))))
+}
+
+async fn unvote(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    agenda::unvote(&state, &user, id).await?;
+    Ok(Json(json!({ "topic_id": id, "withdrawn": true })))
+}
+
+async fn set_owner(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<OwnerForm>,
+) -> ApiResult<Json<Value>> {
+    agenda::set_owner(&state, &user, id, &body).await?;
+    Ok(Json(json!({ "topic_id": id })))
 }

@@ -50,9 +50,20 @@ fn calendar(method: Option<Method>) -> Calendar {
     cal
 }
 
-fn event(s: &Session, cancelled: bool, stamp: DateTime<Utc>, base: &str) -> Event {
+fn event(
+    s: &Session,
+    agenda: &[String],
+    cancelled: bool,
+    stamp: DateTime<Utc>,
+    base: &str,
+) -> Event {
     let url = format!("{base}/sessions/{}", s.id);
     let mut description = String::new();
+    if !agenda.is_empty() {
+        description.push_str("Agenda:\n");
+        description.push_str(&agenda.join("\n"));
+        description.push_str("\n\n");
+    }
     if !s.prework.is_empty() {
         description.push_str("Before the session:\n");
         description.push_str(&s.prework);
@@ -100,13 +111,14 @@ fn event(s: &Session, cancelled: bool, stamp: DateTime<Utc>, base: &str) -> Even
 /// One person's invitation to a session (or its cancellation).
 pub fn invitation(
     s: &Session,
+    agenda: &[String],
     method: Method,
     to: &Invitee,
     stamp: DateTime<Utc>,
     base: &str,
 ) -> String {
     let cancelled = method == Method::Cancel;
-    let mut e = event(s, cancelled, stamp, base);
+    let mut e = event(s, agenda, cancelled, stamp, base);
     e.append_property(
         Property::new("ATTENDEE", format!("mailto:{}", to.email))
             .add_parameter("CN", &cn(&to.name))
@@ -125,7 +137,7 @@ pub fn feed(sessions: &[(Session, bool)], name: &str, stamp: DateTime<Utc>, base
     let mut cal = calendar(None);
     cal.name(&format!("peerlab sessions · {name}"));
     for (s, cancelled) in sessions {
-        let mut e = event(s, *cancelled, stamp, base);
+        let mut e = event(s, &[], *cancelled, stamp, base);
         if !cancelled {
             e.alarm(Alarm::display(
                 &format!("{} starts in 30 minutes", s.title),

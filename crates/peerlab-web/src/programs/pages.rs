@@ -18,6 +18,7 @@ use peerlab_store::{
 };
 use serde::Deserialize;
 
+use super::ops::agenda::{self, BoardForm, OwnerForm, TopicForm};
 use super::ops::sessions::{self, SessionCtx, SessionForm};
 use super::ops::{
     self, AnchorForm, AnchorQuery, CohortCtx, CohortForm, EnrolForm, FacilitatorForm, StartForm,
@@ -57,6 +58,12 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/check-in/close", post(close_checkin))
         .route("/sessions/{id}/attendance/{person}", post(mark))
         .route("/check-in", get(check_in_page).post(check_in))
+        .route("/sessions/{id}/board", post(open_board))
+        .route("/sessions/{id}/board/close", post(close_board))
+        .route("/sessions/{id}/topics", post(suggest))
+        .route("/topics/{id}/vote", post(vote))
+        .route("/topics/{id}/unvote", post(unvote))
+        .route("/topics/{id}/owner", post(set_owner))
 }
 
 /// A person's calendar feed, by the secret in its URL: calendars fetch it without a
@@ -132,6 +139,12 @@ impl DoneQuery {
             "check-in-open" => Some("Check-in is open: show the code or the QR code to the room.".to_string()),
             "check-in-closed" => Some("Check-in is closed. You can still mark people below.".to_string()),
             "marked" => Some("Attendance recorded.".to_string()),
+            "board" => Some("The agenda board is open: participants suggest topics and vote until it closes.".to_string()),
+            "board-closed" => Some("The board is closed: here is the agenda, and the invitations carry it.".to_string()),
+            "suggested" => Some("Topic added to the board.".to_string()),
+            "voted" => Some("Vote counted. Counts show when the board closes.".to_string()),
+            "unvoted" => Some("Vote taken back.".to_string()),
+            "owner" => Some("Owner recorded.".to_string()),
             "feed-revoked" => Some("Your calendar feed is revoked: its address no longer works.".to_string()),
             "enrolled" => {
                 let mut parts = vec![count(self.enrolled.unwrap_or(0), "person enrolled", "people enrolled")];
@@ -902,11 +915,19 @@ struct SessionPage {
     statuses: &'static [program::Attendance],
     started: bool,
     mine: Option<program::Attendance>,
+    board: Option<agenda::BoardView>,
+    /// The board form's defaults: closing the evening before the session.
+    board_closes: (String, String),
+    me: PersonId,
 }
 
 impl SessionPage {
     fn chosen(&self, answer: &program::Rsvp) -> bool {
         self.ctx.rsvp == Some(*answer)
+    }
+
+    fn own(&self, topic: &peerlab_store::Topic) -> bool {
+        topic.author_id == Some(self.me)
     }
 
     fn is(line: &sessions::RosterLine, status: &program::Attendance) -> bool {
@@ -967,6 +988,18 @@ async fn show_session(
     };
     let started = ctx.session.starts_at <= state.now();
     let roster = if ctx.manage { roster } else { Vec::new() };
+    let board = agenda::view(state, user, &ctx).await.for_user(user)?;
+    let board_closes = {
+        let tz = program::zone(&ctx.session.time_zone).unwrap_or(chrono_tz::UTC);
+        let day_before =
+            chrono::DateTime::from_timestamp_millis(ctx.session.starts_at - 86_400_000)
+                .unwrap_or_default()
+                .with_timezone(&tz);
+        (
+            day_before.format("%Y-%m-%d").to_string(),
+            "18:00".to_string(),
+        )
+    };
     let r = render(&SessionPage {
         nav: Nav::new(Some(user), "programs"),
         line,
@@ -980,6 +1013,9 @@ async fn show_session(
         statuses: program::Attendance::ALL,
         started,
         mine,
+        board,
+        board_closes,
+        me: user.id(),
         csrf: user.0.csrf_token.clone(),
         notice: Notice {
             status: None,
@@ -1301,5 +1337,88 @@ async fn check_in(State(state): State<AppState>, f: CsrfForm<CodeForm>) -> PageR
             ))
         }
         Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+// ---- Agenda boards ---------------------------------------------------------------------
+
+async fn open_board(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<BoardForm>,
+) -> PageResult {
+    match agenda::open(&state, &f.user, id, &f.form).await {
+        Ok(()) => Ok(see_other(&format!("/sessions/{id}?done=board#board"))),
+        Err(e) if shown(&e) => show_session(&state, &f.user, id, Notice::refused(&e), None).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn close_board(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match agenda::close_now(&state, &f.user, id).await {
+        Ok(()) => Ok(see_other(&format!(
+            "/sessions/{id}?done=board-closed#board"
+        ))),
+        Err(e) if shown(&e) => show_session(&state, &f.user, id, Notice::refused(&e), None).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+async fn suggest(
+    State(state): State<AppState>,
+    Path(id): Path<peerlab_store::SessionId>,
+    f: CsrfForm<TopicForm>,
+) -> PageResult {
+    match agenda::suggest(&state, &f.user, id, &f.form).await {
+        Ok(_) => Ok(see_other(&format!("/sessions/{id}?done=suggested#board"))),
+        Err(e) if shown(&e) => show_session(&state, &f.user, id, Notice::refused(&e), None).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+/// A vote's refusal is shown on the session page, which the topic names.
+async fn after_topic(state: &AppState, user: User, topic: i64, e: Error) -> PageResult {
+    match state.store.topic_session(topic).await {
+        Ok(Some(sid)) if shown(&e) => {
+            show_session(state, &user, sid, Notice::refused(&e), None).await
+        }
+        _ => Err(PageError::new(Some(user), e)),
+    }
+}
+
+async fn vote(
+    State(state): State<AppState>,
+    Path(topic): Path<i64>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match agenda::vote(&state, &f.user, topic).await {
+        Ok(sid) => Ok(see_other(&format!("/sessions/{sid}?done=voted#board"))),
+        Err(e) => after_topic(&state, f.user, topic, e).await,
+    }
+}
+
+async fn unvote(
+    State(state): State<AppState>,
+    Path(topic): Path<i64>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match agenda::unvote(&state, &f.user, topic).await {
+        Ok(sid) => Ok(see_other(&format!("/sessions/{sid}?done=unvoted#board"))),
+        Err(e) => after_topic(&state, f.user, topic, e).await,
+    }
+}
+
+async fn set_owner(
+    State(state): State<AppState>,
+    Path(topic): Path<i64>,
+    f: CsrfForm<OwnerForm>,
+) -> PageResult {
+    match agenda::set_owner(&state, &f.user, topic, &f.form).await {
+        Ok(sid) => Ok(see_other(&format!("/sessions/{sid}?done=owner#board"))),
+        Err(e) => after_topic(&state, f.user, topic, e).await,
     }
 }

@@ -13,6 +13,7 @@ crate::backend_tests! {
     a_space_holds_sessions_with_rsvps_and_a_capacity,
     check_in_is_once_with_a_valid_code_and_only_for_participants,
     concurrent_check_ins_are_each_recorded_once,
+    an_agenda_board_votes_with_a_budget_and_closes_into_an_agenda,
 }
 
 /// What the Python `icalendar` package reads from an `.ics` (see tests/tools/ics.py); also
@@ -647,4 +648,238 @@ async fn concurrent_check_ins_are_each_recorded_once(b: Backend) {
         .filter(|l| l["status"] == "present")
         .count();
     assert_eq!(present, 60);
+}
+
+async fn an_agenda_board_votes_with_a_budget_and_closes_into_an_agenda(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (_, cohort) = cohort(&app, &ada).await;
+    let (st, _) = ada
+        .post(
+            &format!("/cohorts/{cohort}/enrolments"),
+            json!({"emails": ["ria@x.com", "lia@x.com"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let s = session_titled(&ada, cohort, "Commit and pair up").await;
+    let id = s["id"].as_i64().expect("id");
+    let nia = app.api_as("nia@x.com").await;
+    let board =
+        json!({"votes": "2", "minutes": "15", "closes_date": "2027-03-21", "closes_time": "18:00"});
+    for (change, needle) in [
+        (
+            json!({"closes_date": "2027-03-23"}),
+            "before the session starts",
+        ),
+        (json!({"closes_date": "2020-01-01"}), "in the future"),
+        (json!({"votes": "0"}), "from 1 to 20"),
+    ] {
+        let mut body = board.clone();
+        for (k, v) in change.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let answer = nia.post(&format!("/sessions/{id}/board"), body).await;
+        check(
+            (answer.0, &answer.1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        );
+        assert!(
+            answer.1["message"]
+                .as_str()
+                .expect("message")
+                .contains(needle),
+            "{needle}"
+        );
+    }
+    let sam = app.api_as("sam@x.com").await;
+    let answer = sam
+        .post(&format!("/sessions/{id}/board"), board.clone())
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let (st, _) = nia
+        .post(&format!("/sessions/{id}/board"), board.clone())
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let answer = nia.post(&format!("/sessions/{id}/board"), board).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+
+    let lee = app.api_as("lee@x.com").await;
+    let ria = app.api_as("ria@x.com").await;
+    let lia = app.api_as("lia@x.com").await;
+    let mut topic = std::collections::HashMap::new();
+    for (api, title) in [
+        (&sam, "Feedback upward"),
+        (&sam, "Remote one-to-ones"),
+        (&sam, "Praise in public"),
+        (&lee, "When a report cries"),
+        (&ria, "Calibration meetings"),
+        (&lia, "Written feedback"),
+    ] {
+        let (st, made) = api
+            .post(&format!("/sessions/{id}/topics"), json!({"title": title}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{made}");
+        topic.insert(title, made["id"].as_i64().expect("id"));
+    }
+    let answer = sam
+        .post(
+            &format!("/sessions/{id}/topics"),
+            json!({"title": "A fourth one"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    let vic = app.api_as("vic@x.com").await;
+    assert_eq!(
+        vic.post(
+            &format!("/sessions/{id}/topics"),
+            json!({"title": "Outsider"})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+
+    let votes = |t: &str| format!("/topics/{}/votes", topic[t]);
+    let answer = sam.post(&votes("Feedback upward"), json!({})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("your own topic"));
+    assert_eq!(
+        sam.post(&votes("When a report cries"), json!({})).await.0,
+        StatusCode::CREATED
+    );
+    let answer = sam.post(&votes("When a report cries"), json!({})).await;
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("already voted"));
+    assert_eq!(
+        sam.post(&votes("Calibration meetings"), json!({})).await.0,
+        StatusCode::CREATED
+    );
+    let answer = sam.post(&votes("Written feedback"), json!({})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("all 2 of your votes"));
+    assert_eq!(
+        sam.delete(&votes("Calibration meetings")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        sam.post(&votes("Written feedback"), json!({})).await.0,
+        StatusCode::CREATED
+    );
+    for (api, titles) in [
+        (&lee, ["Feedback upward", "Remote one-to-ones"]),
+        (&ria, ["Feedback upward", "When a report cries"]),
+        (&lia, ["Feedback upward", "When a report cries"]),
+    ] {
+        for t in titles {
+            assert_eq!(
+                api.post(&votes(t), json!({})).await.0,
+                StatusCode::CREATED,
+                "{t}"
+            );
+        }
+    }
+    // While open, nobody sees counts.
+    let (_, open) = sam.get(&format!("/sessions/{id}/board")).await;
+    assert_eq!(open["open"], true);
+    assert_eq!(open["votes_left"], 0);
+    assert!(
+        open["topics"]
+            .as_array()
+            .expect("topics")
+            .iter()
+            .all(|t| t.get("votes").is_none()),
+        "{open}"
+    );
+
+    // The board closes at its time: by votes, the tie going to the older topic; three
+    // 15-minute items fit in 45 minutes, the rest continue as threads.
+    let closes = chrono::DateTime::parse_from_rfc3339("2027-03-21T18:00:00Z")
+        .expect("time")
+        .timestamp_millis();
+    app.clock.advance_ms(closes - app.now() + 1_000);
+    let (_, closed) = sam.get(&format!("/sessions/{id}/board")).await;
+    assert_eq!(closed["open"], false);
+    let agenda: Vec<(String, Option<i64>, i64)> = closed["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .map(|t| {
+            (
+                t["title"].as_str().expect("title").to_string(),
+                t["position"].as_i64(),
+                t["votes"].as_i64().expect("votes"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        agenda,
+        [
+            ("Feedback upward".to_string(), Some(1), 3),
+            ("When a report cries".to_string(), Some(2), 3),
+            ("Remote one-to-ones".to_string(), Some(3), 1),
+            ("Written feedback".to_string(), None, 1),
+            ("Praise in public".to_string(), None, 0),
+            ("Calibration meetings".to_string(), None, 0),
+        ],
+        "ties go to the older topic"
+    );
+    let answer = lee.post(&votes("Written feedback"), json!({})).await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    assert!(answer.1["message"]
+        .as_str()
+        .expect("message")
+        .contains("closed"));
+    let space = s["space_id"].as_i64().expect("space");
+    let (_, threads) = sam.get(&format!("/spaces/{space}/threads")).await;
+    for t in [
+        "Written feedback",
+        "Calibration meetings",
+        "Praise in public",
+    ] {
+        assert!(threads.to_string().contains(t), "{t} continues as a thread");
+    }
+    let invite = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    assert_eq!(
+        invite["events"][0]["sequence"], 1,
+        "the agenda updates the invitation"
+    );
+    assert!(invite["events"][0]["description"]
+        .as_str()
+        .expect("text")
+        .contains("Agenda:\n1. Feedback upward (15 min)"));
+
+    let owner =
+        json!({"owner": "sam@x.com", "action": "Draft the upward-feedback guide by Friday"});
+    let (st, _) = nia
+        .put(
+            &format!("/topics/{}/owner", topic["Feedback upward"]),
+            owner.clone(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let answer = nia
+        .put(
+            &format!("/topics/{}/owner", topic["Praise in public"]),
+            owner.clone(),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    let answer = sam
+        .put(
+            &format!("/topics/{}/owner", topic["Feedback upward"]),
+            owner,
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let (_, closed) = nia.get(&format!("/sessions/{id}/board")).await;
+    assert_eq!(closed["topics"][0]["owner_name"], "Sam Soto");
 }

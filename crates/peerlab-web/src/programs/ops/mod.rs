@@ -1,5 +1,6 @@
 //! Operations on programs, shared by the pages and the API. They speak no HTTP.
 
+pub mod agenda;
 pub mod sessions;
 
 use chrono::NaiveDate;

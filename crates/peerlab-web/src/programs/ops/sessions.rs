@@ -423,8 +423,11 @@ pub async fn invitation(state: &AppState, user: &User, id: SessionId) -> Result<
         email: user.0.email.clone(),
     };
     let stamp = DateTime::<Utc>::from_timestamp_millis(state.now()).unwrap_or_default();
+    super::agenda::view(state, user, &ctx).await?;
+    let agenda = super::agenda::agenda_lines(state, id).await?;
     Ok(calendar::invitation(
         &ctx.session,
+        &agenda,
         method,
         &me,
         stamp,
