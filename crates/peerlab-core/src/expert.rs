@@ -22,6 +22,8 @@ pub enum Signal {
     /// Replies chosen as the answer to questions tagged with the skill, in spaces that are not
     /// confidential.
     AcceptedAnswers { count: u32 },
+    /// Sessions the person facilitated in programs for the skill, that people came to.
+    FacilitatedSessions { count: u32 },
 }
 
 impl Signal {
@@ -35,6 +37,9 @@ impl Signal {
             // Helping a colleague with a real question is the strongest evidence there is;
             // returns diminish like endorsements'.
             Signal::AcceptedAnswers { count } => 50.0 * (1.0 - 0.7f64.powi(*count as i32)),
+            // Facilitating peers on a skill shows one can explain it; it counts like a few
+            // endorsements, with the same diminishing returns.
+            Signal::FacilitatedSessions { count } => 30.0 * (1.0 - 0.7f64.powi(*count as i32)),
         }
     }
 
@@ -67,6 +72,10 @@ impl Signal {
             Signal::AcceptedAnswers { count } => {
                 let noun = if *count == 1 { "answer" } else { "answers" };
                 format!("{count} accepted {noun} to questions on {skill}")
+            }
+            Signal::FacilitatedSessions { count } => {
+                let noun = if *count == 1 { "session" } else { "sessions" };
+                format!("facilitated {count} {noun} on {skill}")
             }
         }
     }
@@ -182,6 +191,17 @@ mod tests {
             skill: skill.into(),
             signal,
         }
+    }
+
+    #[test]
+    fn facilitating_is_evidence_with_its_reason() {
+        let s = Signal::FacilitatedSessions { count: 3 };
+        assert_eq!(
+            s.reason("Giving feedback"),
+            "facilitated 3 sessions on Giving feedback"
+        );
+        assert!(s.points() > Signal::FacilitatedSessions { count: 1 }.points());
+        assert!(s.points() < 30.0);
     }
 
     #[test]

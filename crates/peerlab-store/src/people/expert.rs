@@ -74,6 +74,30 @@ impl Store {
                 });
             }
         }
+        // Sessions facilitated in programs for a matching skill, that people came to.
+        let facilitated_sql = format!(
+            "SELECT s.organizer_id, ps.skill_id, COUNT(DISTINCT s.id) FROM learning_sessions s \
+             JOIN cohorts c ON c.id = s.cohort_id JOIN program_skills ps ON ps.program_id = c.program_id \
+             WHERE ps.skill_id IN ({matching}) AND s.cancelled = 0 AND s.organizer_id IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id AND a.status IN ('present', 'late')) \
+             GROUP BY s.organizer_id, ps.skill_id"
+        );
+        let facilitated: Vec<(i64, i64, i64)> =
+            on_pool!(self, |p| sqlx::query_as(&facilitated_sql)
+                .bind(&q)
+                .fetch_all(p)
+                .await)?;
+        for (person_id, skill_id, count) in facilitated {
+            if let Some(skill) = names.get(&skill_id) {
+                out.push(Evidence {
+                    person_id,
+                    skill: skill.clone(),
+                    signal: Signal::FacilitatedSessions {
+                        count: count as u32,
+                    },
+                });
+            }
+        }
         Ok(out)
     }
 
