@@ -17,7 +17,7 @@ use peerlab_core::program::{EnrolState, Template};
 use peerlab_core::space::{NoticeKind, SpaceKind, Title, Visibility};
 use serde::Serialize;
 
-use crate::ids::{CohortId, PersonId, ProgramId, SkillId, SpaceId, ThreadId};
+use crate::ids::{CohortId, PersonId, ProgramId, SessionId, SkillId, SpaceId, ThreadId};
 use crate::sessions::{NewSession, SessionDetails};
 use crate::spaces::{NewNotification, PostInput};
 use crate::tx::{on_conn, Tx};
@@ -815,6 +815,23 @@ impl Tx<'_> {
                     .await?;
             }
             Ok::<_, StoreError>(())
-        })
+        })?;
+        // The new facilitator organises the sessions still to come: a calendar must show
+        // the new ORGANIZER, so each is a change (a new SEQUENCE, an updated invitation).
+        let ids: Vec<SessionId> = on_conn!(self, |c| {
+            sqlx::query_scalar(
+            "UPDATE learning_sessions SET organizer_id = $1, sequence = sequence + 1, updated_at = $2 \
+             WHERE cohort_id = $3 AND cancelled = 0 AND ends_at > $2 AND (organizer_id IS NULL OR organizer_id <> $1) RETURNING id"
+        )
+        .bind(person)
+        .bind(now)
+        .bind(cohort)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        for id in ids {
+            self.message_invitees(id, "REQUEST", now).await?;
+        }
+        Ok(())
     }
 }

@@ -298,3 +298,198 @@ async fn a_browser_session_leaves_no_chromium_behind() {
     );
     assert!(!profile.exists(), "the profile folder is removed");
 }
+
+/// An L&D admin runs a Manager Lab from the template to the check-in: starts it anchored to
+/// the review cycle, enrols a department's people managers with the directory filter, is
+/// refused a facilitator who manages one of them (by name) and hands the cohort to a neutral
+/// one; a participant sees what is next, finds the invitation, suggests a topic and votes;
+/// the facilitator closes the board into an agenda and opens check-in; the participant
+/// checks in from a phone-sized window with the code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_runs_a_manager_lab_from_template_to_check_in() {
+    let app = crate::common::spawn(Backend::Sqlite).await;
+    for (email, name) in [
+        ("nia@x.com", "Nia Noor"),
+        ("sam@x.com", "Sam Soto"),
+        ("lee@x.com", "Lee Lam"),
+    ] {
+        app.user(email, name, Role::Member).await;
+    }
+    let ada_api = crate::programs::company(&app).await;
+    let anchor = (chrono::Utc::now() + chrono::Duration::days(40))
+        .date_naive()
+        .to_string();
+
+    let admin = Driver::start().await;
+    admin.goto(&format!("{}/login", app.base)).await;
+    admin.type_into("#email", "ada@example.com").await;
+    admin.type_into("#password", PASSWORD).await;
+    admin
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    admin.wait_text("h1", "Who knows").await;
+    admin.click("nav a[href='/programs']").await;
+    admin.wait_text("h1", "Programs").await;
+    admin.click("a.button[href='/programs/templates']").await;
+    admin
+        .click("a[href='/programs/templates/manager-lab']")
+        .await;
+    admin.wait_text("h1", "Manager Lab").await;
+    admin.type_into("#name", "Manager Lab · spring").await;
+    admin.type_into("#skills", "Giving feedback").await;
+    admin
+        .type_into("#moment", "Performance-review cycle opens")
+        .await;
+    admin
+        .execute(&format!(
+            "document.getElementById('start-anchor').value = '{anchor}'"
+        ))
+        .await;
+    admin.click("#start button[type=submit]").await;
+    admin.wait_text(".alert.ok", "Program started").await;
+    admin
+        .wait_text(".program-facts", "Performance-review cycle opens")
+        .await;
+    admin.screenshot("program").await;
+
+    // The cohort, first with Vic, who runs Sales.
+    admin.type_into("#cohort-name", "Spring cohort").await;
+    admin.type_into("#facilitator", "vic@x.com").await;
+    admin
+        .click("form[action$='/cohorts'] button[type=submit]")
+        .await;
+    admin.wait_text(".alert.ok", "Cohort added").await;
+    admin.select("#department", "Sales").await;
+    admin.select("#function", "Sales").await;
+    admin.click("#managers").await;
+    admin
+        .click("form[action$='/enrol'] button[type=submit]")
+        .await;
+    let refused = admin.wait_text(".alert.error", "Vic Vance manages").await;
+    assert!(
+        refused.contains("Vic Vance manages Dana Diaz, who would be enrolled"),
+        "{refused}"
+    );
+    admin.type_into("#new-facilitator", "nia@x.com").await;
+    admin
+        .click("form[action$='/facilitator'] button[type=submit]")
+        .await;
+    admin.wait_text(".alert.ok", "new facilitator").await;
+    admin.select("#department", "Sales").await;
+    admin.select("#function", "Sales").await;
+    admin.click("#managers").await;
+    admin
+        .click("form[action$='/enrol'] button[type=submit]")
+        .await;
+    admin.wait_text(".alert.ok", "3 people enrolled").await;
+    admin.wait_text(".roster", "Sam Soto").await;
+    admin.screenshot("cohort").await;
+    let cohort_url = admin.url().await;
+    let cohort = cohort_url
+        .split("/cohorts/")
+        .nth(1)
+        .and_then(|r| r.split('?').next())
+        .expect("a cohort id")
+        .to_string();
+
+    // Nia opens the board on the "Commit and pair up" session; Lee suggests a topic.
+    let (_, list) = ada_api.get(&format!("/cohorts/{cohort}/sessions")).await;
+    let commit = list["items"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["title"] == "Commit and pair up")
+        .expect("the session")
+        .clone();
+    let id = commit["id"].as_i64().expect("id");
+    let day_before = commit["local_start"].as_str().expect("start")[..10].to_string();
+    let day_before = (chrono::NaiveDate::parse_from_str(&day_before, "%Y-%m-%d").expect("date")
+        - chrono::Duration::days(1))
+    .to_string();
+    let nia_api = app.api_as("nia@x.com").await;
+    let (st, _) = nia_api
+        .post(
+            &format!("/sessions/{id}/board"),
+            serde_json::json!({"votes": "2", "closes_date": day_before, "closes_time": "18:00"}),
+        )
+        .await;
+    assert_eq!(st, reqwest::StatusCode::CREATED);
+    let lee_api = app.api_as("lee@x.com").await;
+    let (st, _) = lee_api
+        .post(
+            &format!("/sessions/{id}/topics"),
+            serde_json::json!({"title": "When a report cries"}),
+        )
+        .await;
+    assert_eq!(st, reqwest::StatusCode::CREATED);
+
+    // Sam: what's next, the invitation, a topic and a vote.
+    let sam = Driver::start().await;
+    sam.goto(&format!("{}/login", app.base)).await;
+    sam.type_into("#email", "sam@x.com").await;
+    sam.type_into("#password", PASSWORD).await;
+    sam.click("form[action='/login'] button[type=submit]").await;
+    sam.wait_text("h1", "Who knows").await;
+    sam.goto(&format!("{}/programs", app.base)).await;
+    sam.wait_text(".program-list", "Next:").await;
+    sam.click(&format!("a[href='/cohorts/{cohort}']")).await;
+    sam.wait_text(".next", "What’s next for you").await;
+    sam.click(&format!("a[href='/sessions/{id}']")).await;
+    sam.wait_text("h1", "Commit and pair up").await;
+    sam.wait_text("#about-h + p, section.card", "Organised by Nia Noor")
+        .await;
+    sam.find(&format!("a[href='/sessions/{id}/invitation.ics']"))
+        .await;
+    sam.type_into("#topic-title", "Feedback to my own manager")
+        .await;
+    sam.click("form.suggest button[type=submit]").await;
+    sam.wait_text(".alert.ok", "Topic added").await;
+    sam.click(".topics li:first-child form[action$='/vote'] button")
+        .await;
+    sam.wait_text(".alert.ok", "Vote counted").await;
+    let board = sam.wait_text("#board", "1 of 2").await;
+    assert!(
+        !board.contains("votes ·"),
+        "counts are hidden while the board is open: {board}"
+    );
+    sam.screenshot("board").await;
+
+    // Nia closes the board into an agenda and opens check-in.
+    let nia = Driver::start().await;
+    nia.goto(&format!("{}/login", app.base)).await;
+    nia.type_into("#email", "nia@x.com").await;
+    nia.type_into("#password", PASSWORD).await;
+    nia.click("form[action='/login'] button[type=submit]").await;
+    nia.wait_text("h1", "Who knows").await;
+    nia.goto(&format!("{}/sessions/{id}", app.base)).await;
+    nia.click("form[action$='/board/close'] button").await;
+    let agenda = nia.wait_text("#board", "Agenda").await;
+    assert!(agenda.contains("When a report cries"), "{agenda}");
+    assert!(agenda.contains("1 vote"), "{agenda}");
+    nia.click("form[action$='/check-in/open'] button").await;
+    let code = nia.wait_text("#checkin-code", "").await;
+    assert_eq!(code.trim().len(), 6, "{code}");
+    nia.find(".qr svg").await;
+    nia.screenshot("check-in-open").await;
+
+    // Sam checks in on a phone.
+    sam.resize(390, 844).await;
+    sam.goto(&format!("{}/check-in", app.base)).await;
+    sam.type_into("#code", &code.trim().to_lowercase()).await;
+    sam.click("form[action='/check-in'] button[type=submit]")
+        .await;
+    sam.wait_text(".alert.ok", "You are checked in").await;
+    let width = sam
+        .execute("return document.documentElement.scrollWidth")
+        .await;
+    assert!(
+        width.as_i64().expect("width") <= 390,
+        "the page fits the phone: {width}"
+    );
+    sam.screenshot("checked-in-phone").await;
+    let (_, roster) = nia_api.get(&format!("/sessions/{id}/attendance")).await;
+    assert!(
+        roster.to_string().contains("\"source\":\"check_in\""),
+        "{roster}"
+    );
+}

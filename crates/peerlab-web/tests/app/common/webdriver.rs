@@ -191,6 +191,16 @@ impl Driver {
         panic!("{css} never contained {needle:?}; last text: {last:?}");
     }
 
+    /// Resizes the window, e.g. to a phone's 390 px.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     /// Runs a script in the page and returns its result.
     pub async fn execute(&self, script: &str) -> Value {
         self.call(
