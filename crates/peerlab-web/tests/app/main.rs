@@ -16,6 +16,7 @@ mod jobs;
 mod lrs;
 mod people;
 mod programs;
+mod programs_matrix;
 mod read_policy;
 mod sessions;
 mod spaces;

@@ -516,6 +516,9 @@ async fn registered(state: &AppState, ctx: &CohortCtx, people: &[PersonId]) -> R
 /// Joins a cohort that is open for self-enrolment; past its capacity, its waiting list.
 pub async fn join(state: &AppState, user: &User, id: CohortId) -> Result<EnrolState, Error> {
     let ctx = cohort(state, user, id).await?;
+    if matches!(ctx.state, Some(EnrolState::Enrolled | EnrolState::Waiting)) {
+        return Err(Error::conflict("you are already in this cohort"));
+    }
     if !ctx.cohort.self_enrol {
         return Err(Error::forbidden(
             "this cohort is not open for self-enrolment; ask its facilitator to enrol you",
