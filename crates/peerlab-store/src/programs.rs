@@ -835,3 +835,69 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+impl Store {
+    /// The company's own templates, by name.
+    pub async fn custom_templates(&self) -> Result<Vec<Template>> {
+        let rows: Vec<String> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT template FROM program_templates ORDER BY key"
+        )
+        .fetch_all(p)
+        .await)?;
+        let mut out: Vec<Template> = rows
+            .iter()
+            .map(|json| decode(Template::parse(json)))
+            .collect::<Result<_>>()?;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    pub async fn custom_template(&self, key: &str) -> Result<Option<Template>> {
+        let row: Option<String> = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT template FROM program_templates WHERE key = $1"
+        )
+        .bind(key)
+        .fetch_optional(p)
+        .await)?;
+        row.map(|json| decode(Template::parse(&json))).transpose()
+    }
+
+    /// Saves a new template (its key must be free) or, with `replace`, a new version of one.
+    pub async fn save_template(
+        &self,
+        template: &Template,
+        replace: bool,
+        by: PersonId,
+        now: i64,
+    ) -> Result<()> {
+        let json = serde_json::to_string(template)
+            .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+        if replace {
+            let n = on_pool!(self, |p| sqlx::query(
+                "UPDATE program_templates SET template = $1, updated_at = $2 WHERE key = $3"
+            )
+            .bind(&json)
+            .bind(now)
+            .bind(&template.key)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+            if n == 0 {
+                return Err(StoreError::NotFound("program template"));
+            }
+        } else {
+            on_pool!(self, |p| sqlx::query(
+                "INSERT INTO program_templates (key, template, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)"
+            )
+            .bind(&template.key)
+            .bind(&json)
+            .bind(by)
+            .bind(now)
+            .execute(p)
+            .await
+            .map(|_| ()))
+            .map_err(conflict_on_unique(|| format!("a template with the key \"{}\" exists", template.key)))?;
+        }
+        Ok(())
+    }
+}

@@ -25,7 +25,8 @@ use crate::AppState;
 pub fn api() -> ApiRoutes {
     ApiRoutes::new()
         .route("/program-templates", get(templates))
-        .route("/program-templates/{key}", get(one))
+        .route("/program-templates/{key}", get(one).put(edit_template))
+        .route("/program-templates/{key}/copy", post(copy_template))
         .route("/programs", get(programs).post(start))
         .route("/programs/{id}", get(program))
         .route("/programs/{id}/anchor", put(move_anchor))
@@ -62,9 +63,40 @@ pub fn api() -> ApiRoutes {
 
 type Created = (StatusCode, Json<Value>);
 
-async fn templates(ApiUser(user): ApiUser) -> ApiResult<Json<Vec<Template>>> {
+async fn templates(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Vec<Template>>> {
     user.require_facilitator()?;
-    Ok(Json(program::shipped()))
+    Ok(Json(ops::templates(&state).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopyBody {
+    name: String,
+}
+
+/// Copies a template as the company's own, to edit.
+async fn copy_template(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(body): ApiJson<CopyBody>,
+) -> ApiResult<Created> {
+    let copy = ops::copy_template(&state, &user, &key, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(json!(copy))))
+}
+
+/// Replaces one of the company's templates with the JSON sent (a whole template).
+async fn edit_template(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<Template>> {
+    let edited = ops::edit_template(&state, &user, &key, &body.to_string()).await?;
+    Ok(Json(edited))
 }
 
 /// Every stage's first and last day, where it stands today, and every activity's day.
@@ -89,12 +121,13 @@ fn schedule(template: &Template, anchor: NaiveDate, today: Option<NaiveDate>) ->
 /// The template; with `?anchor=YYYY-MM-DD`, also `schedule`: every stage's first and last
 /// day and every activity's day.
 async fn one(
+    State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiPath(key): ApiPath<String>,
     ApiQuery(q): ApiQuery<AnchorQuery>,
 ) -> ApiResult<Json<Value>> {
     user.require_facilitator()?;
-    let template = ops::template(&key)?;
+    let template = ops::template(&state, &key).await?;
     let anchor = ops::anchor(&q.anchor)?;
     let mut body = json!({ "template": template });
     if let Some(day) = anchor {

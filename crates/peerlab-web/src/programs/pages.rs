@@ -33,7 +33,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/programs", get(programs).post(start))
         .route("/programs/templates", get(catalogue))
-        .route("/programs/templates/{key}", get(one))
+        .route("/programs/templates/{key}", get(one).post(edit_template))
+        .route("/programs/templates/{key}/copy", post(copy_template))
         .route("/programs/{id}", get(program_page))
         .route("/programs/{id}/anchor", post(move_anchor))
         .route("/programs/{id}/cohorts", post(add_cohort))
@@ -129,6 +130,8 @@ impl DoneQuery {
             "waiting" => Some("The cohort is full, so you are on its waiting list. You move up as soon as a place frees.".to_string()),
             "left" => Some("You left the cohort. Your history stays.".to_string()),
             "removed" => Some("Removed from the cohort. Their history stays; if someone was waiting, they moved up.".to_string()),
+            "copied" => Some("Template copied. It is the company's own now: edit it below, and start programs from it.".to_string()),
+            "template-saved" => Some("Template saved. Programs started from now on use it; running ones keep their copy.".to_string()),
             "session" => Some("Session scheduled. Everyone invited can add it to their calendar.".to_string()),
             "changed" => Some("Session changed. Everyone invited gets the updated invitation (same event, new version).".to_string()),
             "cancelled" => Some("Session cancelled. Everyone invited gets the cancellation.".to_string()),
@@ -183,11 +186,11 @@ struct CataloguePage {
 }
 
 /// Facilitators and admins start programs, so they are the ones who browse templates.
-async fn catalogue(user: User) -> PageResult {
+async fn catalogue(State(state): State<AppState>, user: User) -> PageResult {
     user.require_facilitator().for_user(&user)?;
     Ok(render(&CataloguePage {
         nav: Nav::new(Some(&user), "programs"),
-        templates: program::shipped(),
+        templates: ops::templates(&state).await.for_user(&user)?,
     }))
 }
 
@@ -201,6 +204,10 @@ struct TemplatePage {
     csrf: String,
     form: StartForm,
     notice: Notice,
+    /// One of the company's templates (editable), not a shipped one.
+    editable: bool,
+    /// The template's JSON, for the editor.
+    json: String,
 }
 
 /// A stage as the pages show it: when it runs (dates once an anchor is given, offsets
@@ -265,18 +272,23 @@ fn views(
 }
 
 async fn template_page(
+    state: &AppState,
     user: &User,
     key: &str,
     anchor: &str,
     form: StartForm,
     notice: Notice,
+    json: Option<String>,
 ) -> PageResult {
     user.require_facilitator().for_user(user)?;
-    let template = ops::template(key).for_user(user)?;
+    let template = ops::template(state, key).await.for_user(user)?;
     let day = ops::anchor(anchor).for_user(user)?;
     let stages = views(&template, day, None);
+    let json = json.unwrap_or_else(|| serde_json::to_string_pretty(&template).unwrap_or_default());
     let r = render(&TemplatePage {
         nav: Nav::new(Some(user), "programs"),
+        editable: !ops::is_shipped(&template.key),
+        json,
         template,
         anchor: anchor.trim().to_string(),
         stages,
@@ -298,13 +310,79 @@ async fn template_page(
 
 /// One template. With `?anchor=YYYY-MM-DD` every stage and activity gets its date, and the
 /// form to start a program from it is filled in with that date.
-async fn one(user: User, Path(key): Path<String>, Query(q): Query<AnchorQuery>) -> PageResult {
+async fn one(
+    State(state): State<AppState>,
+    user: User,
+    Path(key): Path<String>,
+    Query(q): Query<AnchorQuery>,
+    Query(d): Query<DoneQuery>,
+) -> PageResult {
     let form = StartForm {
         template: key.clone(),
         anchor: q.anchor.trim().to_string(),
         ..StartForm::default()
     };
-    template_page(&user, &key, &q.anchor, form, Notice::default()).await
+    template_page(&state, &user, &key, &q.anchor, form, d.notice(), None).await
+}
+
+#[derive(Deserialize)]
+struct CopyForm {
+    name: String,
+}
+
+async fn copy_template(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    f: CsrfForm<CopyForm>,
+) -> PageResult {
+    match ops::copy_template(&state, &f.user, &key, &f.form.name).await {
+        Ok(copy) => Ok(see_other(&format!(
+            "/programs/templates/{}?done=copied#edit",
+            copy.key
+        ))),
+        Err(e) if shown(&e) => {
+            let form = StartForm {
+                template: key.clone(),
+                ..StartForm::default()
+            };
+            template_page(&state, &f.user, &key, "", form, Notice::refused(&e), None).await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct EditForm {
+    json: String,
+}
+
+async fn edit_template(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    f: CsrfForm<EditForm>,
+) -> PageResult {
+    match ops::edit_template(&state, &f.user, &key, &f.form.json).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/programs/templates/{key}?done=template-saved"
+        ))),
+        Err(e) if shown(&e) => {
+            let form = StartForm {
+                template: key.clone(),
+                ..StartForm::default()
+            };
+            template_page(
+                &state,
+                &f.user,
+                &key,
+                "",
+                form,
+                Notice::refused(&e),
+                Some(f.form.json),
+            )
+            .await
+        }
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
 }
 
 // ---- Programs --------------------------------------------------------------------------
@@ -403,7 +481,7 @@ async fn programs(
 async fn start(State(state): State<AppState>, f: CsrfForm<StartForm>) -> PageResult {
     match ops::start(&state, &f.user, &f.form).await {
         Ok(id) => Ok(see_other(&format!("/programs/{id}?done=started"))),
-        Err(e) if shown(&e) && ops::template(f.form.template.trim()).is_ok() => {
+        Err(e) if shown(&e) && ops::template(&state, f.form.template.trim()).await.is_ok() => {
             let key = f.form.template.trim().to_string();
             let anchor = if ops::anchor(&f.form.anchor).is_ok() {
                 f.form.anchor.clone()
@@ -411,7 +489,7 @@ async fn start(State(state): State<AppState>, f: CsrfForm<StartForm>) -> PageRes
                 String::new()
             };
             let notice = Notice::refused(&e);
-            template_page(&f.user, &key, &anchor, f.form, notice).await
+            template_page(&state, &f.user, &key, &anchor, f.form, notice, None).await
         }
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }

@@ -13,6 +13,7 @@ crate::backend_tests! {
     a_facilitator_never_manages_anyone_in_their_cohort,
     capacity_fills_a_waiting_list_that_moves_up,
     the_pages_start_a_program_and_run_a_cohort,
+    a_template_is_copied_and_edited_as_checked_data,
 }
 
 /// A small company: Vic runs Sales through Dana, who manages Sam and Lee; Sam manages Ria;
@@ -753,4 +754,128 @@ async fn the_pages_start_a_program_and_run_a_cohort(b: Backend) {
         StatusCode::OK,
         "Nia facilitates it"
     );
+}
+
+async fn a_template_is_copied_and_edited_as_checked_data(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    app.user("max@example.com", "Max Member", Role::Member)
+        .await;
+    let max = app.api_as("max@example.com").await;
+    let answer = max
+        .post(
+            "/program-templates/manager-lab/copy",
+            json!({"name": "Mine"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+
+    let (st, copy) = ada
+        .post(
+            "/program-templates/manager-lab/copy",
+            json!({"name": "Manager Lab · Sales"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{copy}");
+    assert_eq!(copy["key"], "manager-lab-sales");
+    let answer = ada
+        .post(
+            "/program-templates/manager-lab/copy",
+            json!({"name": "Manager Lab · Sales"}),
+        )
+        .await;
+    check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
+    let (_, list) = ada.get("/program-templates").await;
+    assert_eq!(
+        list.as_array().expect("list").len(),
+        5,
+        "the copy joins the catalogue"
+    );
+
+    // A program started before the edit keeps its copy.
+    let mut body = lab("Before the edit");
+    body["template"] = json!("manager-lab-sales");
+    let (_, before) = ada.post("/programs", body.clone()).await;
+
+    let answer = ada
+        .put("/program-templates/manager-lab", copy.clone())
+        .await;
+    check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    let mut bad = copy.clone();
+    bad["stages"][1]["start_day"] = json!(-27);
+    let answer = ada.put("/program-templates/manager-lab-sales", bad).await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    assert!(
+        answer.1["details"]["at"]
+            .as_str()
+            .expect("at")
+            .starts_with("stages[1]"),
+        "{}",
+        answer.1
+    );
+    let mut bad = copy.clone();
+    bad["stages"][0]["activities"][2]["minutes"] = Value::Null;
+    let answer = ada.put("/program-templates/manager-lab-sales", bad).await;
+    assert!(
+        answer.1["message"]
+            .as_str()
+            .expect("message")
+            .contains("stages[0].activities[2]"),
+        "{}",
+        answer.1
+    );
+    let mut renamed = copy.clone();
+    renamed["key"] = json!("something-else");
+    let answer = ada
+        .put("/program-templates/manager-lab-sales", renamed)
+        .await;
+    check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+
+    let mut edited = copy.clone();
+    edited["stages"][0]["name"] = json!("Attention: see it done");
+    let (st, saved) = ada
+        .put("/program-templates/manager-lab-sales", edited)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{saved}");
+    let (_, after) = ada.post("/programs", body).await;
+    let (_, old) = ada.get(&format!("/programs/{}", before["id"])).await;
+    let (_, new) = ada.get(&format!("/programs/{}", after["id"])).await;
+    assert_eq!(old["program"]["template"]["stages"][0]["name"], "Attention");
+    assert_eq!(
+        new["program"]["template"]["stages"][0]["name"],
+        "Attention: see it done"
+    );
+
+    // The pages: the copy's page has the editor, a shipped one does not.
+    let page = app.login("ada@example.com").await;
+    assert!(page
+        .get("/programs/templates/manager-lab-sales")
+        .await
+        .body
+        .contains(r#"id="edit""#));
+    assert!(!page
+        .get("/programs/templates/manager-lab")
+        .await
+        .body
+        .contains(r#"id="edit""#));
+    let refused = page
+        .post(
+            "/programs/templates/manager-lab-sales",
+            &[("json", "{ not json")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("line 1 column"),
+        "the error says where"
+    );
+    assert!(refused.body.contains("{ not json"), "what was typed stays");
 }

@@ -25,12 +25,116 @@ pub struct AnchorQuery {
     pub anchor: String,
 }
 
-/// The shipped template called `key`.
-pub fn template(key: &str) -> Result<Template, Error> {
-    program::shipped()
-        .into_iter()
-        .find(|t| t.key == key)
+/// The template called `key`: a shipped one, or one of the company's.
+pub async fn template(state: &AppState, key: &str) -> Result<Template, Error> {
+    if let Some(t) = program::shipped().into_iter().find(|t| t.key == key) {
+        return Ok(t);
+    }
+    state
+        .store
+        .custom_template(key)
+        .await?
         .ok_or_else(|| Error::not_found("program template"))
+}
+
+/// Every template to offer: the shipped ones, then the company's.
+pub async fn templates(state: &AppState) -> Result<Vec<Template>, Error> {
+    let mut all = program::shipped();
+    all.extend(state.store.custom_templates().await?);
+    Ok(all)
+}
+
+/// Whether a template is one peerlab ships (read-only: copy it to change it).
+pub fn is_shipped(key: &str) -> bool {
+    program::shipped().iter().any(|t| t.key == key)
+}
+
+fn template_error(e: program::TemplateError) -> Error {
+    Error::invalid("template", format!("{}: {}", e.at, e.message))
+        .with_details(serde_json::json!({ "at": e.at }))
+}
+
+/// A key from a name: "Manager Lab · Sales" → "manager-lab-sales".
+fn slug(name: &str) -> String {
+    let folded = peerlab_core::text::fold(name);
+    let mut key = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.ends_with('-') && !key.is_empty() {
+            key.push('-');
+        }
+    }
+    key.truncate(40);
+    key.trim_end_matches('-').to_string()
+}
+
+/// Copies a template under a new name, as the company's own to edit.
+pub async fn copy_template(
+    state: &AppState,
+    user: &User,
+    key: &str,
+    name: &str,
+) -> Result<Template, Error> {
+    user.require_facilitator()?;
+    let mut copy = template(state, key).await?;
+    let name = program::program_name(name).map_err(|e| Error::invalid("name", e.to_string()))?;
+    let new_key = slug(&name);
+    if new_key.is_empty() {
+        return Err(Error::invalid(
+            "name",
+            "name: needs letters or digits to make a key from",
+        ));
+    }
+    if is_shipped(&new_key) {
+        return Err(Error::conflict(format!(
+            "\"{new_key}\" is a shipped template's key; choose another name"
+        )));
+    }
+    copy.key = new_key;
+    copy.name = name;
+    copy.check().map_err(template_error)?;
+    state
+        .store
+        .save_template(&copy, false, user.id(), state.now())
+        .await?;
+    Ok(copy)
+}
+
+/// Replaces one of the company's templates with edited JSON, checked whole: nothing is
+/// saved unless all of it is right, and the error says where.
+pub async fn edit_template(
+    state: &AppState,
+    user: &User,
+    key: &str,
+    json: &str,
+) -> Result<Template, Error> {
+    user.require_facilitator()?;
+    if is_shipped(key) {
+        return Err(Error::forbidden(
+            "shipped templates stay as they are; copy one to change it",
+        ));
+    }
+    template(state, key).await?;
+    if json.len() > 200_000 {
+        return Err(Error::invalid(
+            "template",
+            "template: at most 200,000 bytes of JSON",
+        ));
+    }
+    let edited = Template::parse(json).map_err(template_error)?;
+    if edited.key != key {
+        return Err(Error::invalid(
+            "template",
+            format!("key: must stay \"{key}\" (copy the template to make another)"),
+        )
+        .with_details(serde_json::json!({ "at": "key" })));
+    }
+    state
+        .store
+        .save_template(&edited, true, user.id(), state.now())
+        .await?;
+    Ok(edited)
 }
 
 /// An anchor date as typed (`YYYY-MM-DD`); `None` when none is given.
@@ -102,7 +206,7 @@ async fn directory_skills(state: &AppState, raw: &str) -> Result<Vec<SkillId>, E
 
 pub async fn start(state: &AppState, user: &User, form: &StartForm) -> Result<ProgramId, Error> {
     user.require_facilitator()?;
-    let template = template(form.template.trim()).map_err(|_| {
+    let template = template(state, form.template.trim()).await.map_err(|_| {
         Error::invalid(
             "template",
             format!(
