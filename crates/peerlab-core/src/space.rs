@@ -159,6 +159,11 @@ keyword_enum!(
         Reply = "reply": "replied to",
         Accepted = "accepted": "accepted your answer in",
         Mention = "mention": "mentioned you in",
+        SessionChanged = "session_changed": "changed",
+        SessionCancelled = "session_cancelled": "cancelled",
+        CheckIn = "check_in": "opened check-in for",
+        Board = "board": "opened the agenda board of",
+        Prompt = "prompt": "posted a new prompt:",
     }
 );
 

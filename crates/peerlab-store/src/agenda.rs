@@ -60,20 +60,24 @@ impl Store {
         by: PersonId,
         now: i64,
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO agenda_boards (session_id, vote_budget, topic_minutes, closes_at, opened_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(session)
-        .bind(vote_budget)
-        .bind(topic_minutes)
-        .bind(closes_at)
-        .bind(by)
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|_| ()))
-        .map_err(conflict_on_unique(|| "this session already has an agenda board".into()))?;
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO agenda_boards (session_id, vote_budget, topic_minutes, closes_at, opened_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(session)
+            .bind(vote_budget)
+            .bind(topic_minutes)
+            .bind(closes_at)
+            .bind(by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict_on_unique(|| "this session already has an agenda board".into()))?;
+            Tx::from(&mut *tx)
+                .notify_invitees(session, peerlab_core::space::NoticeKind::Board, by, now)
+                .await?;
+        });
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 //! people who answered going or maybe. The organizer is the ORGANIZER, not an attendee.
 
 use peerlab_core::program::{Attendance, Rsvp, SessionMode};
+use peerlab_core::space::NoticeKind;
 use serde::Serialize;
 
 use crate::ids::{CohortId, PersonId, ProgramId, SessionId, SpaceId};
@@ -119,7 +120,13 @@ impl Store {
     }
 
     /// Changes a session: a new SEQUENCE, and an updated invitation for everyone invited.
-    pub async fn update_session(&self, id: SessionId, d: &SessionDetails, now: i64) -> Result<()> {
+    pub async fn update_session(
+        &self,
+        id: SessionId,
+        d: &SessionDetails,
+        actor: PersonId,
+        now: i64,
+    ) -> Result<()> {
         write_tx!(self, |tx| {
             let n = sqlx::query(
                 "UPDATE learning_sessions SET title = $1, mode = $2, place = $3, prework = $4, time_zone = $5, local_start = $6, \
@@ -148,12 +155,15 @@ impl Store {
             Tx::from(&mut *tx)
                 .message_invitees(id, "REQUEST", now)
                 .await?;
+            Tx::from(&mut *tx)
+                .notify_invitees(id, NoticeKind::SessionChanged, actor, now)
+                .await?;
         });
         Ok(())
     }
 
     /// Cancels a session: a raised SEQUENCE and a CANCEL for everyone invited.
-    pub async fn cancel_session(&self, id: SessionId, now: i64) -> Result<()> {
+    pub async fn cancel_session(&self, id: SessionId, actor: PersonId, now: i64) -> Result<()> {
         write_tx!(self, |tx| {
             let n = sqlx::query(
                 "UPDATE learning_sessions SET cancelled = 1, sequence = sequence + 1, updated_at = $1 WHERE id = $2 AND cancelled = 0",
@@ -170,6 +180,9 @@ impl Store {
             }
             Tx::from(&mut *tx)
                 .message_invitees(id, "CANCEL", now)
+                .await?;
+            Tx::from(&mut *tx)
+                .notify_invitees(id, NoticeKind::SessionCancelled, actor, now)
                 .await?;
         });
         Ok(())
@@ -456,6 +469,7 @@ impl Store {
         session: SessionId,
         code: &str,
         until: i64,
+        actor: PersonId,
         now: i64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
@@ -484,6 +498,9 @@ impl Store {
                     "a cancelled session takes no check-in".into(),
                 ));
             }
+            Tx::from(&mut *tx)
+                .notify_invitees(session, NoticeKind::CheckIn, actor, now)
+                .await?;
         });
         Ok(())
     }
@@ -630,6 +647,32 @@ impl Tx<'_> {
         .fetch_one(&mut *c)
         .await
         })?)
+    }
+
+    /// Tells everyone a session invites (who may still read its space) what happened to it.
+    pub(crate) async fn notify_invitees(
+        &mut self,
+        session: SessionId,
+        kind: peerlab_core::space::NoticeKind,
+        actor: PersonId,
+        now: i64,
+    ) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO notifications (person_id, kind, actor_id, space_id, session_id, created_at) \
+             SELECT i.person_id, $2, $3, s.id, $1, $4 FROM ({INVITEES}) i \
+             JOIN learning_sessions ls ON ls.id = $1 JOIN spaces s ON s.id = ls.space_id \
+             WHERE i.person_id <> $3 AND {}",
+            crate::spaces::may_read_sql("s", "i.person_id")
+        );
+        on_conn!(self, |c| sqlx::query(&sql)
+            .bind(session)
+            .bind(kind.as_str())
+            .bind(actor)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
+        Ok(())
     }
 
     /// Owes everyone a session invites a message at its current SEQUENCE.

@@ -30,6 +30,12 @@ use crate::tx::{on_conn, Tx};
 use crate::{conflict_on_unique, keyword, on_pool, write_tx, Pool, Result, Store, StoreError};
 pub(crate) use notifications::unread_count_sql;
 
+/// The read policy's condition for a person given as an SQL expression (see
+/// [`policy::may_read`]), for queries outside this module that notify.
+pub(crate) fn may_read_sql(space: &str, person: &str) -> String {
+    policy::may_read(space, person, &policy::is_admin(person))
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Space {
     pub id: SpaceId,
@@ -250,6 +256,8 @@ pub struct Notification {
     pub post_id: Option<PostId>,
     pub created_at: i64,
     pub read: bool,
+    pub session_id: Option<crate::ids::SessionId>,
+    pub session_title: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -13,8 +13,10 @@ impl Store {
     ) -> Result<Vec<Notification>> {
         let sql = format!(
             "SELECT n.id, n.kind, a.name AS actor_name, n.space_id, s.name AS space_name, n.thread_id, \
-             t.title AS thread_title, n.post_id, n.created_at, (n.read_at IS NOT NULL) AS read \
+             t.title AS thread_title, n.post_id, n.created_at, (n.read_at IS NOT NULL) AS read, \
+             n.session_id, ls.title AS session_title \
              FROM notifications n JOIN spaces s ON s.id = n.space_id LEFT JOIN threads t ON t.id = n.thread_id \
+             LEFT JOIN learning_sessions ls ON ls.id = n.session_id \
              LEFT JOIN people a ON a.id = n.actor_id \
              WHERE n.person_id = $1 AND {} ORDER BY n.id DESC LIMIT $2",
             may_read("s", "n.person_id", &is_admin("n.person_id"))

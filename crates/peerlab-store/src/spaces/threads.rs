@@ -116,6 +116,21 @@ impl Store {
                     now,
                 )
                 .await?;
+            // A new prompt is for everyone in the space: its members hear of it.
+            if new.kind == ThreadKind::Prompt {
+                sqlx::query(
+                    "INSERT INTO notifications (person_id, kind, actor_id, space_id, thread_id, post_id, created_at) \
+                     SELECT m.person_id, 'prompt', $1, $2, $3, $4, $5 FROM space_members m \
+                     WHERE m.space_id = $2 AND m.person_id <> $1",
+                )
+                .bind(author)
+                .bind(new.space_id)
+                .bind(thread_id)
+                .bind(post_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
             Written { thread_id, post_id }
         }))
     }

@@ -231,6 +231,48 @@ async fn a_cohorts_invitations_follow_every_change_of_its_sessions(b: Backend) {
     let answer = nia.post(&format!("/sessions/{id}/cancel"), json!({})).await;
     check((answer.0, &answer.1), StatusCode::CONFLICT, "conflict");
 
+    // Sam heard of both, with the session; a new prompt in the channel reaches Sam too.
+    let space = commit["space_id"].as_i64().expect("space");
+    let (st, _) = nia
+        .post(
+            &format!("/spaces/{space}/rules/acceptance"),
+            json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, made) = nia
+        .post(&format!("/spaces/{space}/threads"), json!({"kind": "prompt", "title": "Your first action step",
+            "question": "What will you do differently in your next review, and how will you know it worked?", "body": "Reply below."}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    let (_, notes) = sam.get("/notifications").await;
+    let kinds: Vec<(&str, Value)> = notes["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| (n["kind"].as_str().expect("kind"), n["session_id"].clone()))
+        .collect();
+    assert!(kinds.contains(&("session_changed", json!(id))), "{kinds:?}");
+    assert!(
+        kinds.contains(&("session_cancelled", json!(id))),
+        "{kinds:?}"
+    );
+    assert!(kinds.iter().any(|(k, _)| *k == "prompt"), "{kinds:?}");
+    let hash = peerlab_web::hash_password(crate::common::PASSWORD).expect("hash");
+    let sam_id = peerlab_store::PersonId::new(person(&app, "sam@x.com").await);
+    app.store
+        .set_password(sam_id, &hash)
+        .await
+        .expect("password");
+    let sam_page = app.login("sam@x.com").await;
+    let page = sam_page.get("/notifications").await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/sessions/{id}\">Commit and pair up</a>")),
+        "{}",
+        page.body
+    );
+
     // Sam's feed: every session, a reminder on those still on; revoking it makes it 404.
     let (_, feed) = sam.post("/calendar-feed", json!({})).await;
     let url = feed["url"].as_str().expect("url").to_string();

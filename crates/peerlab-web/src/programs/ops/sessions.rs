@@ -367,14 +367,17 @@ pub async fn edit(
     }
     Ok(state
         .store
-        .update_session(id, &c.details, state.now())
+        .update_session(id, &c.details, user.id(), state.now())
         .await?)
 }
 
 pub async fn cancel(state: &AppState, user: &User, id: SessionId) -> Result<(), Error> {
     let ctx = session(state, user, id).await?;
     ctx.require_manage()?;
-    Ok(state.store.cancel_session(id, state.now()).await?)
+    Ok(state
+        .store
+        .cancel_session(id, user.id(), state.now())
+        .await?)
 }
 
 /// Answers a space session's invitation.
@@ -574,7 +577,11 @@ pub async fn open_checkin(
     let until = now + program::CHECKIN_MINUTES * 60_000;
     for _ in 0..8 {
         let code = draw_code();
-        match state.store.open_checkin(id, &code, until, now).await {
+        match state
+            .store
+            .open_checkin(id, &code, until, user.id(), now)
+            .await
+        {
             Ok(()) => return Ok((code, until)),
             Err(peerlab_store::StoreError::Conflict(m)) if m.contains("in use") => continue,
             Err(e) => return Err(e.into()),
