@@ -369,6 +369,16 @@ impl Store {
             .await)?)
     }
 
+    /// The cohort whose channel a space is, if it is one.
+    pub async fn cohort_of_space(&self, space: SpaceId) -> Result<Option<CohortId>> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT id FROM cohorts WHERE space_id = $1"
+        )
+        .bind(space)
+        .fetch_optional(p)
+        .await)?)
+    }
+
     pub async fn cohorts(&self, program: ProgramId) -> Result<Vec<Cohort>> {
         let sql = format!(
             "SELECT {COHORT_FIELDS} {COHORT_FROM} WHERE c.program_id = $1 ORDER BY c.shift_days, c.id"

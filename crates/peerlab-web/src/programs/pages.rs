@@ -1242,12 +1242,19 @@ async fn show_space_sessions(
     ))
 }
 
+/// A space's sessions. A cohort channel's are its cohort's, on the cohort's page.
 async fn space_sessions(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<peerlab_store::SpaceId>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
+    crate::spaces::ops::space(&state, &user, id)
+        .await
+        .for_user(&user)?;
+    if let Some(cohort) = state.store.cohort_of_space(id).await.for_user(&user)? {
+        return Ok(see_other(&format!("/cohorts/{cohort}#sessions-h")));
+    }
     show_space_sessions(&state, &user, id, q.notice(), None).await
 }
 
