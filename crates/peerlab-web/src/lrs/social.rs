@@ -43,6 +43,9 @@ pub const ENDORSED: Verb = Verb("https://peerlab.dev/xapi/verbs/endorsed", "endo
 pub const ATTENDED: Verb = Verb("http://adlnet.gov/expapi/verbs/attended", "attended");
 pub const REGISTERED: Verb = Verb("http://adlnet.gov/expapi/verbs/registered", "registered");
 pub const ORGANISED: Verb = Verb("https://peerlab.dev/xapi/verbs/organised", "organised");
+pub const SUGGESTED: Verb = Verb("https://peerlab.dev/xapi/verbs/suggested", "suggested");
+pub const VOTED: Verb = Verb("http://id.tincanapi.com/verb/voted-up", "voted up");
+pub const CREATED: Verb = Verb("http://activitystrea.ms/schema/1.0/create", "created");
 
 /// Activity types: the xAPI registry's where one fits, peerlab's profile otherwise.
 pub mod activity_type {
@@ -55,6 +58,7 @@ pub mod activity_type {
     pub const SKILL: &str = "https://peerlab.dev/xapi/activity-types/skill";
     pub const MEETING: &str = "http://adlnet.gov/expapi/activities/meeting";
     pub const COHORT: &str = "https://peerlab.dev/xapi/activity-types/cohort";
+    pub const TOPIC: &str = "https://peerlab.dev/xapi/activity-types/agenda-topic";
 }
 
 /// Where an action happened.
@@ -119,6 +123,20 @@ pub enum Action {
         session: SessionId,
         title: String,
     },
+    /// Created a space (a community, a group, a cohort's channel).
+    CreatedSpace(SpaceRef),
+    /// Suggested a topic for a session's agenda.
+    Suggested {
+        space: SpaceRef,
+        topic: i64,
+        title: String,
+    },
+    /// Voted for a topic on a session's agenda board.
+    Voted {
+        space: SpaceRef,
+        topic: i64,
+        title: String,
+    },
     /// Enrolled in a cohort of a program.
     Registered {
         space: SpaceRef,
@@ -152,7 +170,10 @@ impl Action {
             | Action::AcceptedAnswer { space: s, .. }
             | Action::Attended { space: s, .. }
             | Action::Organised { space: s, .. }
-            | Action::Registered { space: s, .. } => Some(s),
+            | Action::Registered { space: s, .. }
+            | Action::CreatedSpace(s)
+            | Action::Suggested { space: s, .. }
+            | Action::Voted { space: s, .. } => Some(s),
             Action::Endorsed { .. } => None,
         }
     }
@@ -259,6 +280,20 @@ impl Action {
                 },
                 None,
             ),
+            Action::CreatedSpace(s) => (CREATED, space(s), None),
+            Action::Suggested { topic, title, .. } | Action::Voted { topic, title, .. } => (
+                if matches!(self, Action::Suggested { .. }) {
+                    SUGGESTED
+                } else {
+                    VOTED
+                },
+                Activity {
+                    id: format!("{base}/topics/{topic}"),
+                    kind: activity_type::TOPIC,
+                    name: title.clone(),
+                },
+                None,
+            ),
             Action::Registered { cohort, name, .. } => (
                 REGISTERED,
                 Activity {
@@ -290,7 +325,7 @@ pub fn statement(base: &str, actor: (&str, &str), action: &Action, id: Uuid) -> 
         },
     });
     if let Some(space) = action.space() {
-        if !matches!(action, Action::JoinedSpace(_)) {
+        if !matches!(action, Action::JoinedSpace(_) | Action::CreatedSpace(_)) {
             s["context"]["contextActivities"]["parent"] = json!([{
                 "objectType": "Activity",
                 "id": format!("{base}/spaces/{}", space.id),

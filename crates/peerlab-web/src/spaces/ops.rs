@@ -188,10 +188,17 @@ pub async fn create_space(
             Error::forbidden("only a facilitator or an admin may create a cohort channel")
         })?;
     }
-    Ok(state
+    let id = state
         .store
         .create_space(&new, user.id(), state.now())
-        .await?)
+        .await?;
+    let created = crate::lrs::social::Action::CreatedSpace(crate::lrs::social::SpaceRef {
+        id,
+        name: new.name.clone(),
+        visibility: new.visibility,
+    });
+    crate::lrs::social::record(state, user, created).await;
+    Ok(id)
 }
 
 #[derive(Debug, Deserialize)]

@@ -924,4 +924,24 @@ async fn an_agenda_board_votes_with_a_budget_and_closes_into_an_agenda(b: Backen
     check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
     let (_, closed) = nia.get(&format!("/sessions/{id}/board")).await;
     assert_eq!(closed["topics"][0]["owner_name"], "Sam Soto");
+
+    // Suggesting and voting are statements too: six topics, nine votes given (Sam took one
+    // of them back; a statement is a fact about what happened and stays).
+    let lrs = crate::lrs::credential(&app, "analytics", "all/read").await;
+    for (verb, n) in [
+        ("https://peerlab.dev/xapi/verbs/suggested", 6),
+        ("http://id.tincanapi.com/verb/voted-up", 9),
+    ] {
+        let (_, page) = lrs
+            .get(&format!(
+                "?verb={}&limit=100",
+                crate::common::urlencode(verb)
+            ))
+            .await;
+        assert_eq!(
+            page["statements"].as_array().expect("statements").len(),
+            n,
+            "{verb}"
+        );
+    }
 }

@@ -257,10 +257,25 @@ pub async fn suggest(
             format!("detail: at most {MAX_TOPIC_DETAIL_CHARS} characters"),
         ));
     }
-    Ok(state
+    let topic = state
         .store
         .suggest(id, user.id(), title.as_str(), detail, state.now())
-        .await?)
+        .await?;
+    let action = crate::lrs::social::Action::Suggested {
+        space: space_ref(&ctx),
+        topic,
+        title: title.as_str().to_string(),
+    };
+    crate::lrs::social::record(state, user, action).await;
+    Ok(topic)
+}
+
+fn space_ref(ctx: &SessionCtx) -> crate::lrs::social::SpaceRef {
+    crate::lrs::social::SpaceRef {
+        id: ctx.session.space_id,
+        name: ctx.session.space_name.clone(),
+        visibility: ctx.visibility,
+    }
 }
 
 /// The session a topic is on, for the vote routes.
@@ -278,6 +293,20 @@ async fn topic_session(state: &AppState, user: &User, topic: i64) -> Result<Sess
 pub async fn vote(state: &AppState, user: &User, topic: i64) -> Result<SessionId, Error> {
     let ctx = topic_session(state, user, topic).await?;
     state.store.vote(topic, user.id(), state.now()).await?;
+    let title = state
+        .store
+        .topics(ctx.session.id, user.id())
+        .await?
+        .into_iter()
+        .find(|t| t.id == topic)
+        .map(|t| t.title)
+        .unwrap_or_default();
+    let action = crate::lrs::social::Action::Voted {
+        space: space_ref(&ctx),
+        topic,
+        title,
+    };
+    crate::lrs::social::record(state, user, action).await;
     Ok(ctx.session.id)
 }
 
