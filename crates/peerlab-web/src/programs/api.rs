@@ -473,7 +473,7 @@ async fn invitation(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<SessionId>,
 ) -> ApiResult<axum::response::Response> {
-    let ics = sessions::invitation(&state, &user, id).await?;
+    let ics = super::ops::invitations::invitation(&state, &user, id).await?;
     Ok(super::pages::ics_response(
         ics,
         &format!("session-{id}.ics"),

@@ -39,7 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/anchor", post(move_anchor))
         .route("/programs/{id}/cohorts", post(add_cohort))
         .route("/cohorts/{id}", get(cohort_page))
-        .route("/cohorts/{id}/enrol", post(enrol))
+        .route("/cohorts/{id}/enrol", get(enrol_page).post(enrol))
         .route("/cohorts/{id}/facilitator", post(set_facilitator))
         .route("/cohorts/{id}/join", post(join))
         .route("/cohorts/{id}/people/{person}/remove", post(remove))
@@ -643,13 +643,11 @@ struct CohortPage {
     enrolled: Vec<Enrolment>,
     waiting: Vec<Enrolment>,
     removed: Vec<Enrolment>,
-    facets: Facets,
     me: PersonId,
     /// The reader may hand the cohort to another facilitator.
     hand_over: bool,
     csrf: String,
     notice: Notice,
-    enrol_form: EnrolForm,
     sessions: Vec<SessionLine>,
     session_form: SessionForm,
     modes: &'static [(&'static str, &'static str)],
@@ -671,13 +669,7 @@ impl CohortPage {
     }
 }
 
-async fn show_cohort(
-    state: &AppState,
-    user: &User,
-    id: CohortId,
-    notice: Notice,
-    enrol_form: EnrolForm,
-) -> PageResult {
+async fn show_cohort(state: &AppState, user: &User, id: CohortId, notice: Notice) -> PageResult {
     let ctx = ops::cohort(state, user, id).await.for_user(user)?;
     let today = state.today();
     let anchor = ctx.anchor();
@@ -692,11 +684,6 @@ async fn show_cohort(
             }
         }
     }
-    let facets = if ctx.manage {
-        state.store.facets().await.for_user(user)?
-    } else {
-        Facets::default()
-    };
     let session_lines = if ctx.see_people {
         state
             .store
@@ -730,7 +717,6 @@ async fn show_cohort(
         enrolled,
         waiting,
         removed,
-        facets,
         me: user.id(),
         hand_over: ops::runs_programs(user),
         csrf: user.0.csrf_token.clone(),
@@ -738,7 +724,6 @@ async fn show_cohort(
             status: None,
             ..notice
         },
-        enrol_form,
         sessions: session_lines,
         session_form,
         modes: MODES,
@@ -759,7 +744,7 @@ async fn cohort_page(
     Path(id): Path<CohortId>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    show_cohort(&state, &user, id, q.notice(), EnrolForm::default()).await
+    show_cohort(&state, &user, id, q.notice()).await
 }
 
 async fn enrol(
@@ -772,9 +757,59 @@ async fn enrol(
             "/cohorts/{id}?done=enrolled&enrolled={}&waiting={}&already={}",
             done.enrolled, done.waiting, done.already
         ))),
-        Err(e) if shown(&e) => show_cohort(&state, &f.user, id, Notice::refused(&e), f.form).await,
+        Err(e) if shown(&e) => show_enrol(&state, &f.user, id, Notice::refused(&e), f.form).await,
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
+}
+
+#[derive(Page)]
+#[template(path = "programs/enrol.html")]
+struct EnrolPage {
+    nav: Nav,
+    ctx: CohortCtx,
+    facets: Facets,
+    form: EnrolForm,
+    csrf: String,
+    notice: Notice,
+}
+
+/// The enrolment form on its own page: the directory's facets are counted only here, so
+/// the cohort page stays fast with hundreds of people.
+async fn show_enrol(
+    state: &AppState,
+    user: &User,
+    id: CohortId,
+    notice: Notice,
+    form: EnrolForm,
+) -> PageResult {
+    let ctx = ops::cohort(state, user, id).await.for_user(user)?;
+    ctx.require_manage().for_user(user)?;
+    let r = render(&EnrolPage {
+        nav: Nav::new(Some(user), "programs"),
+        facets: state.store.facets().await.for_user(user)?,
+        ctx,
+        form,
+        csrf: user.0.csrf_token.clone(),
+        notice: Notice {
+            status: None,
+            ..notice
+        },
+    });
+    Ok(with_status(
+        r,
+        &Notice {
+            status: notice.status,
+            ..Notice::default()
+        },
+    ))
+}
+
+async fn enrol_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<CohortId>,
+) -> PageResult {
+    show_enrol(&state, &user, id, Notice::default(), EnrolForm::default()).await
 }
 
 async fn set_facilitator(
@@ -784,16 +819,7 @@ async fn set_facilitator(
 ) -> PageResult {
     match ops::set_facilitator(&state, &f.user, id, &f.form).await {
         Ok(_) => Ok(see_other(&format!("/cohorts/{id}?done=facilitator"))),
-        Err(e) if shown(&e) => {
-            show_cohort(
-                &state,
-                &f.user,
-                id,
-                Notice::refused(&e),
-                EnrolForm::default(),
-            )
-            .await
-        }
+        Err(e) if shown(&e) => show_cohort(&state, &f.user, id, Notice::refused(&e)).await,
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
 }
@@ -809,16 +835,7 @@ async fn join(
     match ops::join(&state, &f.user, id).await {
         Ok(EnrolState::Waiting) => Ok(see_other(&format!("/cohorts/{id}?done=waiting"))),
         Ok(_) => Ok(see_other(&format!("/cohorts/{id}?done=joined"))),
-        Err(e) if shown(&e) => {
-            show_cohort(
-                &state,
-                &f.user,
-                id,
-                Notice::refused(&e),
-                EnrolForm::default(),
-            )
-            .await
-        }
+        Err(e) if shown(&e) => show_cohort(&state, &f.user, id, Notice::refused(&e)).await,
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
 }
@@ -832,16 +849,7 @@ async fn remove(
         // Someone who left a cohort that is not open may no longer see it.
         Ok(_) if person == f.user.id() => Ok(see_other("/programs?done=left")),
         Ok(_) => Ok(see_other(&format!("/cohorts/{id}?done=removed"))),
-        Err(e) if shown(&e) => {
-            show_cohort(
-                &state,
-                &f.user,
-                id,
-                Notice::refused(&e),
-                EnrolForm::default(),
-            )
-            .await
-        }
+        Err(e) if shown(&e) => show_cohort(&state, &f.user, id, Notice::refused(&e)).await,
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
 }
@@ -959,16 +967,7 @@ async fn schedule_for_cohort(
 ) -> PageResult {
     match sessions::schedule_for_cohort(&state, &f.user, id, &f.form).await {
         Ok(s) => Ok(see_other(&format!("/sessions/{s}?done=session"))),
-        Err(e) if shown(&e) => {
-            show_cohort(
-                &state,
-                &f.user,
-                id,
-                Notice::refused(&e),
-                EnrolForm::default(),
-            )
-            .await
-        }
+        Err(e) if shown(&e) => show_cohort(&state, &f.user, id, Notice::refused(&e)).await,
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
 }
@@ -1167,7 +1166,7 @@ async fn invitation(
     user: User,
     Path(id): Path<peerlab_store::SessionId>,
 ) -> PageResult {
-    let ics = sessions::invitation(&state, &user, id)
+    let ics = super::ops::invitations::invitation(&state, &user, id)
         .await
         .for_user(&user)?;
     Ok(ics_response(ics, &format!("session-{id}.ics")))

@@ -359,6 +359,8 @@ async fn an_admin_runs_a_manager_lab_from_template_to_check_in() {
         .click("form[action$='/cohorts'] button[type=submit]")
         .await;
     admin.wait_text(".alert.ok", "Cohort added").await;
+    let cohort_url = admin.url().await;
+    admin.click("a.button[href$='/enrol']").await;
     admin.select("#department", "Sales").await;
     admin.select("#function", "Sales").await;
     admin.click("#managers").await;
@@ -370,11 +372,13 @@ async fn an_admin_runs_a_manager_lab_from_template_to_check_in() {
         refused.contains("Vic Vance manages Dana Diaz, who would be enrolled"),
         "{refused}"
     );
+    admin.goto(&cohort_url).await;
     admin.type_into("#new-facilitator", "nia@x.com").await;
     admin
         .click("form[action$='/facilitator'] button[type=submit]")
         .await;
     admin.wait_text(".alert.ok", "new facilitator").await;
+    admin.click("a.button[href$='/enrol']").await;
     admin.select("#department", "Sales").await;
     admin.select("#function", "Sales").await;
     admin.click("#managers").await;
@@ -384,7 +388,6 @@ async fn an_admin_runs_a_manager_lab_from_template_to_check_in() {
     admin.wait_text(".alert.ok", "3 people enrolled").await;
     admin.wait_text(".roster", "Sam Soto").await;
     admin.screenshot("cohort").await;
-    let cohort_url = admin.url().await;
     let cohort = cohort_url
         .split("/cohorts/")
         .nth(1)

@@ -1,6 +1,7 @@
 //! Operations on programs, shared by the pages and the API. They speak no HTTP.
 
 pub mod agenda;
+pub mod invitations;
 pub mod sessions;
 
 use chrono::NaiveDate;

@@ -13,7 +13,7 @@ use super::{cohort, shift, CohortCtx};
 use crate::error::Error;
 use crate::kit::secret::{new_secret, sha256_hex};
 use crate::kit::session::User;
-use crate::programs::calendar::{self, Method};
+use crate::programs::calendar;
 use crate::spaces::ops as spaces;
 use crate::AppState;
 
@@ -401,41 +401,6 @@ pub async fn rsvp(
     let answer = Rsvp::parse(answer)?;
     state.store.rsvp(id, user.id(), answer, state.now()).await?;
     Ok(answer)
-}
-
-/// The reader's invitation to a session as an `.ics`: REQUEST at the session's current
-/// SEQUENCE, or CANCEL once it is cancelled or they left.
-pub async fn invitation(state: &AppState, user: &User, id: SessionId) -> Result<String, Error> {
-    let ctx = session(state, user, id).await?;
-    let last = state.store.last_message(id, user.id()).await?;
-    let Some(last) = last else {
-        return Err(Error::conflict(if ctx.cohort.is_some() {
-            "you are not invited to this session: only its cohort's enrolled participants are"
-        } else {
-            "answer going or maybe first; the invitation follows"
-        }));
-    };
-    let method = if ctx.session.cancelled || last.method == "CANCEL" {
-        Method::Cancel
-    } else {
-        Method::Request
-    };
-    let me = peerlab_store::Invitee {
-        person_id: user.id(),
-        name: user.0.name.clone(),
-        email: user.0.email.clone(),
-    };
-    let stamp = DateTime::<Utc>::from_timestamp_millis(state.now()).unwrap_or_default();
-    super::agenda::view(state, user, &ctx).await?;
-    let agenda = super::agenda::agenda_lines(state, id).await?;
-    Ok(calendar::invitation(
-        &ctx.session,
-        &agenda,
-        method,
-        &me,
-        stamp,
-        &state.config.public_url,
-    ))
 }
 
 /// Makes (or remakes) the reader's private feed URL; the old one stops working.

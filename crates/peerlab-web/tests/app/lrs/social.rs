@@ -108,7 +108,11 @@ async fn social_actions_become_statements(b: Backend) {
     // Every statement peerlab wrote is valid under both versions, and nothing came from the
     // confidential space.
     let all = lrs.ids("?limit=0").await;
-    assert_eq!(all.len(), 8, "Ana's six, Ben's answer, and Ben creating the open space");
+    assert_eq!(
+        all.len(),
+        8,
+        "Ana's six, Ben's answer, and Ben creating the open space"
+    );
     let (_, created) = lrs
         .get(&format!(
             "?agent={}&verb=http://activitystrea.ms/schema/1.0/create",
@@ -116,8 +120,15 @@ async fn social_actions_become_statements(b: Backend) {
         ))
         .await;
     let created = created["statements"].as_array().expect("s");
-    assert_eq!(created.len(), 1, "the confidential space's creation is not recorded");
-    assert_eq!(created[0]["object"]["id"], format!("{}/spaces/{}", app.base, spaces[0]));
+    assert_eq!(
+        created.len(),
+        1,
+        "the confidential space's creation is not recorded"
+    );
+    assert_eq!(
+        created[0]["object"]["id"],
+        format!("{}/spaces/{}", app.base, spaces[0])
+    );
     let (_, page) = lrs.get("?limit=0").await;
     for s in page["statements"].as_array().expect("s") {
         assert!(!s.to_string().contains("Secret story"), "{s}");
