@@ -100,8 +100,9 @@ fn shown(e: &Error) -> bool {
     matches!(e.kind, Kind::Invalid | Kind::Conflict | Kind::Malformed)
 }
 
-fn with_status(mut r: Response, notice: &Notice) -> Response {
-    if let Some(s) = notice.status {
+/// A page with the status its notice asks for (a refused form's 4xx), or 200.
+fn with_status(mut r: Response, status: Option<StatusCode>) -> Response {
+    if let Some(s) = status {
         *r.status_mut() = s;
     }
     r
@@ -285,6 +286,7 @@ async fn template_page(
     let day = ops::anchor(anchor).for_user(user)?;
     let stages = views(&template, day, None);
     let json = json.unwrap_or_else(|| serde_json::to_string_pretty(&template).unwrap_or_default());
+    let status = notice.status;
     let r = render(&TemplatePage {
         nav: Nav::new(Some(user), "programs"),
         editable: !ops::is_shipped(&template.key),
@@ -294,18 +296,9 @@ async fn template_page(
         stages,
         csrf: user.0.csrf_token.clone(),
         form,
-        notice: Notice {
-            status: None,
-            ..notice
-        },
+        notice,
     });
-    Ok(with_status(
-        r,
-        &Notice {
-            status: notice.status,
-            ..Notice::default()
-        },
-    ))
+    Ok(with_status(r, status))
 }
 
 /// One template. With `?anchor=YYYY-MM-DD` every stage and activity gets its date, and the
@@ -565,6 +558,7 @@ async fn show_program(
         .into_iter()
         .find(|t| t.key == ctx.program.template.key)
         .map_or_else(|| ctx.program.template.name.clone(), |t| t.name);
+    let status = notice.status;
     let r = render(&ProgramPage {
         nav: Nav::new(Some(user), "programs"),
         stages: views(&ctx.program.template, Some(ctx.program.anchor), Some(today)),
@@ -575,18 +569,9 @@ async fn show_program(
         manage: ctx.manage,
         csrf: user.0.csrf_token.clone(),
         cohort_form,
-        notice: Notice {
-            status: None,
-            ..notice
-        },
+        notice,
     });
-    Ok(with_status(
-        r,
-        &Notice {
-            status: notice.status,
-            ..Notice::default()
-        },
-    ))
+    Ok(with_status(r, status))
 }
 
 async fn program_page(
@@ -710,6 +695,7 @@ async fn show_cohort(state: &AppState, user: &User, id: CohortId, notice: Notice
     } else {
         None
     };
+    let status = notice.status;
     let r = render(&CohortPage {
         nav: Nav::new(Some(user), "programs"),
         stages: views(&ctx.program.template, Some(anchor), Some(today)),
@@ -720,22 +706,13 @@ async fn show_cohort(state: &AppState, user: &User, id: CohortId, notice: Notice
         me: user.id(),
         hand_over: ops::runs_programs(user),
         csrf: user.0.csrf_token.clone(),
-        notice: Notice {
-            status: None,
-            ..notice
-        },
+        notice,
         sessions: session_lines,
         session_form,
         modes: MODES,
         ctx,
     });
-    Ok(with_status(
-        r,
-        &Notice {
-            status: notice.status,
-            ..Notice::default()
-        },
-    ))
+    Ok(with_status(r, status))
 }
 
 async fn cohort_page(
@@ -784,24 +761,16 @@ async fn show_enrol(
 ) -> PageResult {
     let ctx = ops::cohort(state, user, id).await.for_user(user)?;
     ctx.require_manage().for_user(user)?;
+    let status = notice.status;
     let r = render(&EnrolPage {
         nav: Nav::new(Some(user), "programs"),
         facets: state.store.facets().await.for_user(user)?,
         ctx,
         form,
         csrf: user.0.csrf_token.clone(),
-        notice: Notice {
-            status: None,
-            ..notice
-        },
+        notice,
     });
-    Ok(with_status(
-        r,
-        &Notice {
-            status: notice.status,
-            ..Notice::default()
-        },
-    ))
+    Ok(with_status(r, status))
 }
 
 async fn enrol_page(
@@ -1077,6 +1046,7 @@ async fn show_session(
             "18:00".to_string(),
         )
     };
+    let status = notice.status;
     let r = render(&SessionPage {
         nav: Nav::new(Some(user), "programs"),
         line,
@@ -1094,19 +1064,10 @@ async fn show_session(
         board_closes,
         me: user.id(),
         csrf: user.0.csrf_token.clone(),
-        notice: Notice {
-            status: None,
-            ..notice
-        },
+        notice,
         ctx,
     });
-    Ok(with_status(
-        r,
-        &Notice {
-            status: notice.status,
-            ..Notice::default()
-        },
-    ))
+    Ok(with_status(r, status))
 }
 
 async fn session_page(
@@ -1212,6 +1173,7 @@ async fn show_space_sessions(
         .map(|p| p.time_zone)
         .filter(|z| !z.is_empty())
         .unwrap_or_else(|| "UTC".into());
+    let status = notice.status;
     let r = render(&SpaceSessionsPage {
         nav: Nav::new(Some(user), "spaces"),
         space_id: id,
@@ -1227,18 +1189,9 @@ async fn show_space_sessions(
         }),
         modes: MODES,
         csrf: user.0.csrf_token.clone(),
-        notice: Notice {
-            status: None,
-            ..notice
-        },
+        notice,
     });
-    Ok(with_status(
-        r,
-        &Notice {
-            status: notice.status,
-            ..Notice::default()
-        },
-    ))
+    Ok(with_status(r, status))
 }
 
 /// A space's sessions. A cohort channel's are its cohort's, on the cohort's page.
@@ -1397,6 +1350,7 @@ async fn check_in(State(state): State<AppState>, f: CsrfForm<CodeForm>) -> PageR
         Ok(id) => Ok(see_other(&format!("/sessions/{id}?done=checked-in"))),
         Err(e) if shown(&e) || e.kind == Kind::Forbidden => {
             let notice = Notice::refused(&e);
+            let status = notice.status;
             let r = render(&CheckInPage {
                 nav: Nav::new(Some(&f.user), "programs"),
                 csrf: f.user.0.csrf_token.clone(),
@@ -1407,18 +1361,9 @@ async fn check_in(State(state): State<AppState>, f: CsrfForm<CodeForm>) -> PageR
                     .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
                     .take(12)
                     .collect(),
-                notice: Notice {
-                    status: None,
-                    ..notice
-                },
+                notice,
             });
-            Ok(with_status(
-                r,
-                &Notice {
-                    status: notice.status,
-                    ..Notice::default()
-                },
-            ))
+            Ok(with_status(r, status))
         }
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
