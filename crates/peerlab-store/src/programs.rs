@@ -272,23 +272,6 @@ impl Store {
             .await)?)
     }
 
-    /// Moves a program's anchor: every date of every cohort moves with it.
-    pub async fn move_anchor(&self, id: ProgramId, anchor: NaiveDate, now: i64) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query(
-            "UPDATE programs SET anchor = $1, updated_at = $2 WHERE id = $3"
-        )
-        .bind(anchor.to_string())
-        .bind(now)
-        .bind(id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        if n == 0 {
-            return Err(StoreError::NotFound("program"));
-        }
-        Ok(())
-    }
-
     /// Creates a cohort with its private channel (the program's ground rules, its facilitator
     /// as the channel's facilitator) and the introductions thread opened there.
     pub async fn create_cohort(&self, new: &NewCohort, now: i64) -> Result<CohortId> {
@@ -413,17 +396,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// The cohorts `person` facilitates.
-    pub async fn facilitated_cohorts(&self, person: PersonId) -> Result<Vec<Cohort>> {
-        let sql = format!(
-            "SELECT {COHORT_FIELDS} {COHORT_FROM} WHERE c.facilitator_id = $1 ORDER BY c.shift_days, c.id"
-        );
-        Ok(on_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(person)
-            .fetch_all(p)
-            .await)?)
     }
 
     /// Everyone who is or was in a cohort: enrolled by name, then the waiting list in its

@@ -9,7 +9,7 @@ use peerlab_store::{
 };
 use serde::Deserialize;
 
-use super::{cohort, shift, CohortCtx};
+use super::{cohort, CohortCtx};
 use crate::error::Error;
 use crate::kit::secret::{new_secret, sha256_hex};
 use crate::kit::session::User;
@@ -492,11 +492,6 @@ pub async fn program_by_id(state: &AppState, id: ProgramId) -> Result<Program, E
         .program(id)
         .await?
         .ok_or_else(|| Error::not_found("program"))
-}
-
-/// The day a cohort's schedule counts from, for its sessions' plan.
-pub fn cohort_anchor(program: &Program, shift_days: i64) -> NaiveDate {
-    shift(program.anchor, shift_days)
 }
 
 // ---- Attendance -------------------------------------------------------------------------
