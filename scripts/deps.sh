@@ -52,17 +52,18 @@ ensure_postgres() {
   export PEERLAB_TEST_PG="${PEERLAB_TEST_PG:-postgres://postgres@127.0.0.1:$PG_PORT/postgres}"
 }
 
-# Python tools for tests that check peerlab's output with independent parsers (the
-# `icalendar` package reads the calendar invitations), in a virtualenv under target/.
+# Python tools for tests that check peerlab's output with independent parts (the
+# `icalendar` package reads the calendar invitations; `aiosmtpd` is the real SMTP server
+# e-mail goes to), in a virtualenv under target/.
 PY_TOOLS="${PEERLAB_PY_TOOLS:-$PWD/target/pytools}"
-PY_PACKAGES="icalendar==6.1.1"
+PY_PACKAGES="icalendar==6.1.1 aiosmtpd==1.4.6"
 
 ensure_python_tools() {
   if ! command -v python3 >/dev/null || ! python3 -c "import venv, ensurepip" 2>/dev/null; then
     echo "scripts/test: installing python3 and python3-venv from Debian" >&2
     apt_install python3 python3-venv
   fi
-  if [ ! -x "$PY_TOOLS/bin/python" ] || ! "$PY_TOOLS/bin/python" -c "import icalendar" 2>/dev/null; then
+  if [ ! -x "$PY_TOOLS/bin/python" ] || ! "$PY_TOOLS/bin/python" -c "import icalendar, aiosmtpd" 2>/dev/null; then
     echo "scripts/test: installing $PY_PACKAGES from PyPI into $PY_TOOLS" >&2
     python3 -m venv "$PY_TOOLS"
     "$PY_TOOLS/bin/pip" install -q --disable-pip-version-check $PY_PACKAGES

@@ -72,6 +72,8 @@ pub struct Job {
     pub dedupe_key: Option<String>,
     pub created_at: i64,
     pub finished_at: Option<i64>,
+    /// What the handler said of a job it finished ("sent to a@b.c").
+    pub outcome: Option<String>,
 }
 
 /// A job to enqueue.
@@ -96,8 +98,8 @@ pub struct Purged {
     pub login_windows: u64,
 }
 
-const JOB_COLUMNS: &str = "id, kind, payload, run_at, attempts, max_attempts, state, locked_by, \
-     lease_until, last_error, dedupe_key, created_at, finished_at";
+pub(crate) const JOB_COLUMNS: &str = "id, kind, payload, run_at, attempts, max_attempts, state, \
+     locked_by, lease_until, last_error, dedupe_key, created_at, finished_at, outcome";
 
 /// Due work: a pending job whose time has come, or a running one whose node's lease passed
 /// and which has attempts left. `$1` is now.
@@ -187,17 +189,25 @@ impl Store {
         Ok(jobs)
     }
 
-    /// Marks `node`'s running job done. `false` when the job is no longer this node's (its
-    /// lease expired and another node claimed it), which changes nothing.
-    pub async fn finish_job(&self, id: i64, node: &str, now: i64) -> Result<bool> {
+    /// Marks `node`'s running job done, with what its handler said of it. `false` when the
+    /// job is no longer this node's (its lease expired and another node claimed it), which
+    /// changes nothing.
+    pub async fn finish_job(
+        &self,
+        id: i64,
+        node: &str,
+        now: i64,
+        outcome: Option<&str>,
+    ) -> Result<bool> {
         let done = on_pool!(self, |p| {
             sqlx::query(
-            "UPDATE jobs SET state = 'done', finished_at = $3, locked_by = NULL, lease_until = NULL \
-             WHERE id = $1 AND locked_by = $2 AND state = 'running'"
+            "UPDATE jobs SET state = 'done', finished_at = $3, locked_by = NULL, lease_until = NULL, \
+             outcome = $4 WHERE id = $1 AND locked_by = $2 AND state = 'running'"
         )
         .bind(id)
         .bind(node)
         .bind(now)
+        .bind(outcome)
         .execute(p)
         .await
         .map(|r| r.rows_affected())
@@ -234,6 +244,21 @@ impl Store {
         .map(|r| r.rows_affected())
         })?;
         Ok(done == 1)
+    }
+
+    /// Enqueues a copy of a finished job (done or failed) to run now: an admin's replay of a
+    /// delivery. The copy has no dedupe key. `None` when the job does not exist or has not
+    /// finished.
+    pub async fn replay_job(&self, id: i64, now: i64) -> Result<Option<i64>> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "INSERT INTO jobs (kind, payload, run_at, max_attempts, created_at) \
+             SELECT kind, payload, $2, max_attempts, $2 FROM jobs \
+             WHERE id = $1 AND state IN ('done', 'failed') RETURNING id"
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
     }
 
     /// Removes expired login sessions, invitation links that expired or were used (a used

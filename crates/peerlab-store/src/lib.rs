@@ -18,6 +18,7 @@ mod jobs;
 mod location;
 mod lrs;
 mod notify;
+mod outbound;
 mod people;
 mod programs;
 mod sessions;
@@ -43,6 +44,7 @@ pub use lrs::{
     StatementQuery, StoredStatement,
 };
 pub use notify::Listener;
+pub use outbound::{DigestDue, MailPrefs, Notice, PendingCalendar, Relay};
 pub use people::{
     DirectoryFilter, Facets, ImportSummary, Invitation, Person, PersonSkill, PersonSummary,
     SkillRef,

@@ -193,6 +193,7 @@ async fn bench(backend: &str) {
         Clock::System,
         WebConfig {
             public_url: base.clone(),
+            mail: None,
         },
     );
     tokio::spawn(peerlab_web::serve(listener, state, std::future::pending()));

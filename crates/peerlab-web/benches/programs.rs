@@ -461,6 +461,7 @@ async fn run(backend: &str, table: &mut Table) {
         Clock::System,
         WebConfig {
             public_url: PUBLIC_URL.into(),
+            mail: None,
         },
     );
     let app = peerlab_web::router(state.clone());

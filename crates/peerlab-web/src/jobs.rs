@@ -14,7 +14,12 @@
 //! period, a reminder) carries a dedupe key, which makes enqueueing it again a no-op.
 //!
 //! Recurring work: every hour, each node enqueues that hour's `purge_expired` job with the
-//! key `purge:<hour number>`, so it runs once an hour whichever nodes are up.
+//! key `purge:<hour number>`, and its digest round (`digest_hour:<hour number>`), so each
+//! runs once an hour whichever nodes are up.
+//!
+//! Before each claim the runner relays (see `outbound`): it turns the notifications and
+//! calendar messages that features wrote into e-mail jobs, in the same loop, so a message
+//! written on any node is picked up within a poll.
 //!
 //! The runner stops on shutdown, after the jobs it has claimed.
 
@@ -52,7 +57,8 @@ pub struct Ran {
     pub id: i64,
     pub kind: String,
     pub node: Arc<str>,
-    pub outcome: Result<(), String>,
+    /// What the handler said of a job it finished, or its error.
+    pub outcome: Result<Option<String>, String>,
 }
 
 impl Default for Jobs {
@@ -123,8 +129,14 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
     while !*stopped.borrow() {
         let now = state.now();
         let hour = now.div_euclid(HOUR_MS);
-        if scheduled_hour != Some(hour) && schedule_purge(&state, hour).await {
+        if scheduled_hour != Some(hour)
+            && schedule_purge(&state, hour).await
+            && crate::outbound::schedule_digests(&state, hour).await
+        {
             scheduled_hour = Some(hour);
+        }
+        if let Err(e) = crate::outbound::relay(&state).await {
+            tracing::warn!(error = %e, "relaying notifications failed");
         }
         let claimed = match state
             .store
@@ -177,7 +189,12 @@ async fn run_one(state: &AppState, job: Job) {
     let outcome = handle(state, &job).await;
     let now = state.now();
     let recorded = match &outcome {
-        Ok(()) => state.store.finish_job(job.id, &jobs.node, now).await,
+        Ok(said) => {
+            state
+                .store
+                .finish_job(job.id, &jobs.node, now, said.as_deref())
+                .await
+        }
         Err(error) => {
             tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
             let retry_at = now + backoff_ms(job.attempts);
@@ -213,9 +230,12 @@ fn backoff_ms(attempts: i64) -> i64 {
 
 /// Every kind of job and its handler. A kind this node does not know (enqueued by a newer
 /// version during an upgrade, say) fails and is retried, so a node that knows it can run it.
-async fn handle(state: &AppState, job: &Job) -> Result<(), String> {
+async fn handle(state: &AppState, job: &Job) -> Result<Option<String>, String> {
+    if let Some(outcome) = crate::outbound::handle(state, job).await {
+        return outcome;
+    }
     match job.kind.as_str() {
-        PURGE_EXPIRED => purge_expired(state, job).await,
+        PURGE_EXPIRED => purge_expired(state, job).await.map(|()| None),
         other => Err(format!("no handler for jobs of kind '{other}'")),
     }
 }

@@ -14,6 +14,7 @@ mod grouping;
 pub mod jobs;
 pub mod kit;
 pub mod lrs;
+pub mod outbound;
 pub mod people;
 pub mod programs;
 pub mod spaces;
@@ -75,6 +76,8 @@ impl Clock {
 pub struct WebConfig {
     /// The address people use to reach peerlab, for invitation links: `http://127.0.0.1:8080`.
     pub public_url: String,
+    /// Where e-mail goes; `None` keeps it in the outbound queue, marked held.
+    pub mail: Option<outbound::mail::MailSettings>,
 }
 
 impl WebConfig {
@@ -109,13 +112,31 @@ pub struct AppState {
     pub live: live::Hub,
     /// This node's job runner: its id, wake-up and the jobs it ran.
     pub jobs: jobs::Jobs,
+    /// The SMTP transport, when e-mail is on.
+    pub mailer: Option<outbound::mail::Mailer>,
+    /// The key that signs unsubscribe links, read from the database once.
+    unsubscribe_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl AppState {
+    /// The state of one node. Fails only when the mail settings cannot make a transport
+    /// (they were checked when parsed, so that is a bug).
     pub fn new(store: Store, clock: Clock, config: WebConfig) -> Self {
         auth::password::warm_up();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mailer = config
+            .mail
+            .clone()
+            .and_then(|m| match outbound::mail::Mailer::new(m) {
+                Ok(mailer) => Some(mailer),
+                Err(e) => {
+                    tracing::error!(error = %e, "e-mail is off: the SMTP settings cannot be used");
+                    None
+                }
+            });
         Self {
+            mailer,
+            unsubscribe_key: Arc::default(),
             live: live::Hub::new(&store),
             store,
             clock,
@@ -150,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .merge(programs::router())
         .merge(spaces::router())
         .merge(lrs::router())
+        .merge(outbound::pages::router())
         .nest(
             "/api/v1",
             api()
@@ -203,6 +225,7 @@ fn api() -> ApiRoutes {
         .merge(programs::api())
         .merge(spaces::api())
         .merge(grouping::api())
+        .merge(outbound::api())
 }
 
 /// The path of every route of the JSON API, as axum spells them (`/people/{id}`), for the

@@ -216,6 +216,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         Clock::System,
         WebConfig {
             public_url: base.clone(),
+            mail: None,
         },
     );
     let server = tokio::spawn(async move {

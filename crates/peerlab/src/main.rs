@@ -18,6 +18,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use peerlab_core::{Email, PersonName, Role};
 use peerlab_store::{Create, Location, Store};
+use peerlab_web::outbound::mail::MailSettings;
 use peerlab_web::{AppState, Clock, WebConfig};
 
 #[derive(Parser)]
@@ -60,6 +61,28 @@ enum Command {
     /// The built-in Learning Record Store.
     #[command(subcommand)]
     Lrs(LrsCommand),
+    /// E-mail.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Sends a test message through the SMTP server, now, and prints the server's answer.
+    Test {
+        /// Who gets it.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        mail: MailArgs,
+        /// The address people use to reach peerlab (for the sender's domain and links).
+        #[arg(
+            long,
+            env = "PEERLAB_PUBLIC_URL",
+            default_value = "http://localhost:8080"
+        )]
+        public_url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -193,6 +216,50 @@ struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, env = "PEERLAB_LOG_FORMAT", default_value = "text")]
     log_format: String,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+/// Where e-mail goes. Off by default: messages then wait in the outbound queue, held.
+#[derive(Args, Clone)]
+struct MailArgs {
+    /// The SMTP server: smtp://host:25, smtp://user:password@host:587?tls=required
+    /// (STARTTLS) or smtps://user:password@host:465.
+    #[arg(long, env = "PEERLAB_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of peerlab's e-mail; defaults to peerlab@ the public URL's host.
+    #[arg(long, env = "PEERLAB_MAIL_FROM")]
+    mail_from: Option<String>,
+}
+
+impl MailArgs {
+    /// The checked settings, or `None` when e-mail is off.
+    fn settings(&self, public_url: &str) -> anyhow::Result<Option<MailSettings>> {
+        let Some(url) = self.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let from = match &self.mail_from {
+            Some(f) => f.clone(),
+            None => {
+                let host = public_url
+                    .split_once("://")
+                    .map_or(public_url, |(_, r)| r)
+                    .split(['/', ':'])
+                    .next()
+                    .unwrap_or("localhost");
+                // A bare IP address is not a mail domain.
+                let domain = if host.parse::<std::net::IpAddr>().is_ok() {
+                    "localhost"
+                } else {
+                    host
+                };
+                format!("peerlab <peerlab@{domain}>")
+            }
+        };
+        MailSettings::new(url.trim(), &from)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))
+    }
 }
 
 #[derive(Subcommand)]
@@ -363,6 +430,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(command) => bench(command),
         Command::Groups(args) => grouping::groups(args),
         Command::Pairs(args) => grouping::pairs(args),
+        Command::Mail(MailCommand::Test {
+            to,
+            mail,
+            public_url,
+        }) => {
+            let to = Email::parse(&to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            let Some(settings) = mail.settings(&public_url)? else {
+                bail!("e-mail is off: give --smtp-url (or set PEERLAB_SMTP_URL)");
+            };
+            let mailer =
+                peerlab_web::outbound::mail::Mailer::new(settings).map_err(anyhow::Error::msg)?;
+            let answer = mailer
+                .send(&peerlab_web::outbound::test_mail(&public_url), to.as_str())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {}", mailer.settings.display_url(), e.message))?;
+            println!(
+                "sent to {to} through {}: {answer}",
+                mailer.settings.display_url()
+            );
+            Ok(())
+        }
         Command::Lrs(LrsCommand::Credential(CredentialCommand::Create { db, name, scopes })) => {
             let store = db.open_existing().await?;
             let new = peerlab_web::lrs::ops::create_credential(
@@ -582,19 +670,50 @@ fn public_url(args: &ServeArgs) -> String {
         .unwrap_or_else(|| format!("http://{shown_host}:{}", args.port))
 }
 
+/// Checks the SMTP server at start: a refusal of the login (or any permanent answer) stops
+/// peerlab with the server's words; a server that cannot be reached only warns, since mail
+/// waits in the queue and is retried.
+async fn check_mail(state: &AppState) -> anyhow::Result<()> {
+    let Some(mailer) = &state.mailer else {
+        return Ok(());
+    };
+    match mailer.check().await {
+        Ok(()) => {
+            println!("e-mail goes through {}", mailer.settings.display_url());
+            Ok(())
+        }
+        Err(e) if e.permanent => Err(anyhow::anyhow!(
+            "--smtp-url {}: {}",
+            mailer.settings.display_url(),
+            e.message
+        )),
+        Err(e) => {
+            eprintln!(
+                "warning: --smtp-url {}: {}; e-mail waits in the outbound queue until it answers",
+                mailer.settings.display_url(),
+                e.message
+            );
+            Ok(())
+        }
+    }
+}
+
 async fn serve(args: ServeArgs, store: Store, logins: Option<demo::Logins>) -> anyhow::Result<()> {
     let addr = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let url = public_url(&args);
+    let mail = args.mail.settings(&url)?;
     let state = AppState::new(
         store.clone(),
         Clock::System,
         WebConfig {
             public_url: url.clone(),
+            mail,
         },
     );
+    check_mail(&state).await?;
 
     println!("peerlab is ready at {url}  (database: {})", store.backend());
     if let Some(l) = logins {

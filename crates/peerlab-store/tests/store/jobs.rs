@@ -62,7 +62,7 @@ async fn claimed_once(backend: Backend) {
         .is_empty());
 
     assert!(store
-        .finish_job(id, "node-a", T0 + 2)
+        .finish_job(id, "node-a", T0 + 2, None)
         .await
         .expect("finish"));
     let done = store.job(id).await.expect("read").expect("job");
@@ -71,7 +71,7 @@ async fn claimed_once(backend: Backend) {
     assert_eq!(done.locked_by, None);
     // A finished job is final: finishing again or claiming after its lease does nothing.
     assert!(!store
-        .finish_job(id, "node-a", T0 + 3)
+        .finish_job(id, "node-a", T0 + 3, None)
         .await
         .expect("finish"));
     let rest = store
@@ -98,7 +98,10 @@ async fn two_nodes_never_share_a_job(backend: Backend) {
                     return mine;
                 }
                 for j in got {
-                    assert!(store.finish_job(j.id, name, T0).await.expect("finish"));
+                    assert!(store
+                        .finish_job(j.id, name, T0, None)
+                        .await
+                        .expect("finish"));
                     mine.push(j.id);
                 }
             }
@@ -143,7 +146,7 @@ async fn expired_lease_is_reclaimed_and_the_old_node_refused(backend: Backend) {
     assert_eq!(got[0].locked_by.as_deref(), Some("node-b"));
     // a wakes up: it can neither complete nor fail the job it lost.
     assert!(!a
-        .finish_job(id, "node-a", T0 + LEASE + 2)
+        .finish_job(id, "node-a", T0 + LEASE + 2, None)
         .await
         .expect("finish"));
     assert!(!a
@@ -155,7 +158,7 @@ async fn expired_lease_is_reclaimed_and_the_old_node_refused(backend: Backend) {
         JobState::Running
     );
     assert!(b
-        .finish_job(id, "node-b", T0 + LEASE + 3)
+        .finish_job(id, "node-b", T0 + LEASE + 3, None)
         .await
         .expect("finish"));
     let done = a.job(id).await.expect("read").expect("job");
@@ -284,7 +287,10 @@ async fn a_dedupe_key_schedules_once(backend: Backend) {
             .len(),
         1
     );
-    assert!(store.finish_job(id, "node", T0).await.expect("finish"));
+    assert!(store
+        .finish_job(id, "node", T0, None)
+        .await
+        .expect("finish"));
     assert_eq!(store.enqueue_job(&keyed, T0).await.expect("enqueue"), None);
     // Jobs without a key never collide.
     enqueue(&store, &job("purge_expired", T0)).await;

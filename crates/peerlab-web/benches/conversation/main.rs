@@ -177,6 +177,7 @@ async fn start(store: &Store) -> Server {
         Clock::System,
         WebConfig {
             public_url: base.clone(),
+            mail: None,
         },
     );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

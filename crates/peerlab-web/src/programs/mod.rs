@@ -8,4 +8,5 @@ pub mod ops;
 mod pages;
 
 pub use api::api;
+pub(crate) use ops::sessions::when as session_when;
 pub use pages::router;

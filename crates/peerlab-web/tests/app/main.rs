@@ -14,6 +14,7 @@ mod grouping_store;
 mod import;
 mod jobs;
 mod lrs;
+mod outbound;
 mod people;
 mod programs;
 mod programs_matrix;

@@ -46,3 +46,34 @@ pub async fn invitation(state: &AppState, user: &User, id: SessionId) -> Result<
         &state.config.public_url,
     ))
 }
+
+/// The `.ics` of one calendar message to `person`, for its e-mail: REQUEST at the session's
+/// current SEQUENCE (or CANCEL), whoever reads it. The relay checked who it is for when the
+/// message was written; a cancellation still reaches someone who has left.
+pub async fn for_message(
+    state: &AppState,
+    session: &peerlab_store::Session,
+    message: &peerlab_store::CalendarMessage,
+    person: &peerlab_store::Person,
+) -> Result<String, Error> {
+    let method = if session.cancelled || message.method == "CANCEL" {
+        Method::Cancel
+    } else {
+        Method::Request
+    };
+    let to = peerlab_store::Invitee {
+        person_id: person.id,
+        name: person.name.clone(),
+        email: person.email.clone(),
+    };
+    let stamp = DateTime::<Utc>::from_timestamp_millis(state.now()).unwrap_or_default();
+    let agenda = agenda::agenda_lines(state, session.id).await?;
+    Ok(calendar::invitation(
+        session,
+        &agenda,
+        method,
+        &to,
+        stamp,
+        &state.config.public_url,
+    ))
+}

@@ -755,3 +755,32 @@ pub async fn mark(
     }
     Ok(status)
 }
+
+/// "Tue 30 Nov 2026, 15:00–16:00 Europe/London" (an asynchronous session: its days).
+pub fn when(s: &peerlab_store::Session) -> String {
+    let tz = peerlab_core::program::zone(&s.time_zone).unwrap_or(chrono_tz::UTC);
+    let at = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .with_timezone(&tz)
+    };
+    let (a, b) = (at(s.starts_at), at(s.ends_at));
+    if a.date_naive() == b.date_naive() {
+        format!(
+            "{}, {}–{} {}",
+            a.format("%a %-d %b %Y"),
+            a.format("%H:%M"),
+            b.format("%H:%M"),
+            tz.name()
+        )
+    } else {
+        format!(
+            "{} {} – {} {} {}",
+            a.format("%a %-d %b"),
+            a.format("%H:%M"),
+            b.format("%a %-d %b %Y"),
+            b.format("%H:%M"),
+            tz.name()
+        )
+    }
+}

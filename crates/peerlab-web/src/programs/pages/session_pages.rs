@@ -2,6 +2,7 @@
 //! attendance (check-in with a code or a QR code, a facilitator's marks).
 
 use super::*;
+use crate::programs::ops::sessions::when;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -44,35 +45,6 @@ pub(super) struct SessionLine {
     pub(super) stage: String,
     pub(super) cancelled: bool,
     pub(super) past: bool,
-}
-
-/// "Tue 30 Nov 2026, 15:00–16:00 Europe/London" (an asynchronous session: its days).
-fn when(s: &peerlab_store::Session) -> String {
-    let tz = program::zone(&s.time_zone).unwrap_or(chrono_tz::UTC);
-    let at = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms)
-            .unwrap_or_default()
-            .with_timezone(&tz)
-    };
-    let (a, b) = (at(s.starts_at), at(s.ends_at));
-    if a.date_naive() == b.date_naive() {
-        format!(
-            "{}, {}–{} {}",
-            a.format("%a %-d %b %Y"),
-            a.format("%H:%M"),
-            b.format("%H:%M"),
-            tz.name()
-        )
-    } else {
-        format!(
-            "{} {} – {} {} {}",
-            a.format("%a %-d %b"),
-            a.format("%H:%M"),
-            b.format("%a %-d %b %Y"),
-            b.format("%H:%M"),
-            tz.name()
-        )
-    }
 }
 
 impl SessionLine {

@@ -51,6 +51,7 @@ pub struct TestApp {
     pub clock: Clock,
     pub backend: Backend,
     pub location: Location,
+    pub mail: Option<peerlab_web::outbound::mail::MailSettings>,
     temp_dir: Option<PathBuf>,
     pg_database: Option<(String, String)>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -106,6 +107,14 @@ pub async fn fresh_location(
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, None).await
+}
+
+/// The application sending e-mail through `mail` (a real SMTP server in the tests).
+pub async fn spawn_with(
+    backend: Backend,
+    mail: Option<peerlab_web::outbound::mail::MailSettings>,
+) -> TestApp {
     let (location, temp_dir, pg_database) = fresh_location(backend).await;
     let store = Store::open(&location, Create::IfMissing)
         .await
@@ -122,6 +131,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
         clock.clone(),
         WebConfig {
             public_url: base.clone(),
+            mail: mail.clone(),
         },
     );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -137,10 +147,96 @@ pub async fn spawn(backend: Backend) -> TestApp {
         clock,
         backend,
         location,
+        mail,
         temp_dir,
         pg_database,
         shutdown: Some(tx),
     }
+}
+
+/// A node in a runtime of its own, which [`Crash::now`] drops at once: its tasks stop at their
+/// next await and its connections close, and nothing it was doing finishes, as when the
+/// process dies.
+pub struct Crash {
+    kill: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Crash {
+    pub fn now(mut self) {
+        drop(self.kill.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The application on a node that the test can crash; [`TestApp::second_node`] starts the
+/// one that takes over.
+pub async fn spawn_crashable(
+    backend: Backend,
+    mail: Option<peerlab_web::outbound::mail::MailSettings>,
+) -> (TestApp, Crash) {
+    let (location, temp_dir, pg_database) = fresh_location(backend).await;
+    let store = Store::open(&location, Create::IfMissing)
+        .await
+        .expect("open store");
+    let clock = Clock::Manual(Arc::new(AtomicI64::new(1_790_000_000_000)));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (kill, killed) = std::sync::mpsc::channel::<()>();
+    let (node_location, node_clock, node_base, node_mail) =
+        (location.clone(), clock.clone(), base.clone(), mail.clone());
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.spawn(async move {
+            let store = Store::open(&node_location, Create::MustExist)
+                .await
+                .expect("open store");
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let state = AppState::new(
+                store,
+                node_clock,
+                WebConfig {
+                    public_url: node_base,
+                    mail: node_mail,
+                },
+            );
+            let _ = peerlab_web::serve(listener, state, std::future::pending()).await;
+        });
+        let _ = killed.recv();
+        rt.shutdown_background();
+    });
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let app = TestApp {
+        base,
+        store,
+        clock,
+        backend,
+        location,
+        mail,
+        temp_dir,
+        pg_database,
+        shutdown: None,
+    };
+    (
+        app,
+        Crash {
+            kill: Some(kill),
+            thread: Some(thread),
+        },
+    )
 }
 
 impl Drop for TestApp {
@@ -190,6 +286,7 @@ impl TestApp {
             self.clock.clone(),
             WebConfig {
                 public_url: base.clone(),
+                mail: self.mail.clone(),
             },
         );
         let live = state.live.clone();
