@@ -24,6 +24,7 @@ mod programs;
 mod sessions;
 mod spaces;
 mod tx;
+mod webhooks;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, Weak};
@@ -61,6 +62,7 @@ pub use spaces::{
     Post, PostInput, QueueItem, ReactionCount, SearchHit, SearchScope, Space, SpaceSettings,
     SpaceSummary, Thread, ThreadSummary, ThreadView, Written,
 };
+pub use webhooks::{NewWebhook, PendingStatement, Webhook};
 
 /// What went wrong in storage. `NotFound` and `Conflict` are the caller's business (a 404 or
 /// a 409); everything else is unexpected.

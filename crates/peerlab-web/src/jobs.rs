@@ -100,6 +100,26 @@ impl Jobs {
     }
 }
 
+/// Why a job's attempt failed, and when to try again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    /// Wait this long instead of the usual backoff (a server's `Retry-After`).
+    pub retry_in_ms: Option<i64>,
+    /// Trying again cannot help (a payload over the receiver's limit): the job ends failed.
+    pub permanent: bool,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            retry_in_ms: None,
+            permanent: false,
+        }
+    }
+}
+
 /// A running runner; [`Runner::stop`] ends it.
 pub(crate) struct Runner {
     stop: watch::Sender<bool>,
@@ -195,12 +215,17 @@ async fn run_one(state: &AppState, job: Job) {
                 .finish_job(job.id, &jobs.node, now, said.as_deref())
                 .await
         }
-        Err(error) => {
+        Err(failure) => {
+            let error = &failure.message;
             tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
-            let retry_at = now + backoff_ms(job.attempts);
+            let retry_at = (!failure.permanent).then(|| {
+                now + failure
+                    .retry_in_ms
+                    .unwrap_or_else(|| backoff_ms(job.attempts))
+            });
             state
                 .store
-                .fail_job(job.id, &jobs.node, error, Some(retry_at), now)
+                .fail_job(job.id, &jobs.node, error, retry_at, now)
                 .await
         }
     };
@@ -217,7 +242,7 @@ async fn run_one(state: &AppState, job: Job) {
         id: job.id,
         kind: job.kind,
         node: jobs.node.clone(),
-        outcome,
+        outcome: outcome.map_err(|f| f.message),
     });
 }
 
@@ -230,13 +255,16 @@ fn backoff_ms(attempts: i64) -> i64 {
 
 /// Every kind of job and its handler. A kind this node does not know (enqueued by a newer
 /// version during an upgrade, say) fails and is retried, so a node that knows it can run it.
-async fn handle(state: &AppState, job: &Job) -> Result<Option<String>, String> {
+async fn handle(state: &AppState, job: &Job) -> Result<Option<String>, Failure> {
     if let Some(outcome) = crate::outbound::handle(state, job).await {
         return outcome;
     }
     match job.kind.as_str() {
-        PURGE_EXPIRED => purge_expired(state, job).await.map(|()| None),
-        other => Err(format!("no handler for jobs of kind '{other}'")),
+        PURGE_EXPIRED => purge_expired(state, job)
+            .await
+            .map(|()| None)
+            .map_err(Failure::from),
+        other => Err(format!("no handler for jobs of kind '{other}'").into()),
     }
 }
 

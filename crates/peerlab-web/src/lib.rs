@@ -114,6 +114,8 @@ pub struct AppState {
     pub jobs: jobs::Jobs,
     /// The SMTP transport, when e-mail is on.
     pub mailer: Option<outbound::mail::Mailer>,
+    /// The HTTP client outgoing webhooks use (pooled; a 10-second timeout).
+    pub http: reqwest::Client,
     /// The key that signs unsubscribe links, read from the database once.
     unsubscribe_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
@@ -136,6 +138,12 @@ impl AppState {
             });
         Self {
             mailer,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("peerlab/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default(),
             unsubscribe_key: Arc::default(),
             live: live::Hub::new(&store),
             store,
@@ -172,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .merge(spaces::router())
         .merge(lrs::router())
         .merge(outbound::pages::router())
+        .merge(outbound::hook_pages::router())
         .nest(
             "/api/v1",
             api()

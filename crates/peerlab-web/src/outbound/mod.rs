@@ -15,6 +15,8 @@
 //!    digest job per person and local date.
 
 mod api;
+pub(crate) mod hook_pages;
+pub mod hooks;
 pub mod mail;
 pub(crate) mod pages;
 pub mod topics;
@@ -28,6 +30,7 @@ use serde_json::json;
 
 pub use api::api;
 
+use crate::jobs::Failure;
 use crate::AppState;
 use mail::Mail;
 use topics::{Mode, Topic};
@@ -236,6 +239,7 @@ pub(crate) async fn relay(state: &AppState) -> Result<u64, String> {
             break;
         }
     }
+    marked += hooks::relay(state).await?;
     Ok(marked)
 }
 
@@ -274,19 +278,31 @@ pub(crate) async fn schedule_digests(state: &AppState, hour: i64) -> bool {
 }
 
 /// Runs an outbound job: `None` when `job` is not outbound work.
-pub(crate) async fn handle(state: &AppState, job: &Job) -> Option<Result<Option<String>, String>> {
+pub(crate) async fn handle(state: &AppState, job: &Job) -> Option<Result<Option<String>, Failure>> {
     let kind = job.kind.as_str();
     if kind == DIGEST_HOUR {
-        return Some(digest_round(state, job).await.map(Some));
+        return Some(
+            digest_round(state, job)
+                .await
+                .map(Some)
+                .map_err(Failure::from),
+        );
+    }
+    if kind == hooks::WEBHOOK {
+        return Some(hooks::deliver(state, job).await);
     }
     if !EMAIL_KINDS.contains(&kind) {
         return None;
     }
     let envelope: Envelope = match serde_json::from_str(&job.payload) {
         Ok(e) => e,
-        Err(e) => return Some(Err(format!("the job's payload is not an envelope: {e}"))),
+        Err(e) => {
+            return Some(Err(
+                format!("the job's payload is not an envelope: {e}").into()
+            ))
+        }
     };
-    Some(deliver(state, job, &envelope).await)
+    Some(deliver(state, job, &envelope).await.map_err(Failure::from))
 }
 
 /// Builds and sends one e-mail job's message.

@@ -21,3 +21,4 @@ mod programs_matrix;
 mod read_policy;
 mod sessions;
 mod spaces;
+mod webhooks;
