@@ -29,16 +29,19 @@ struct Received {
     body: String,
 }
 
+/// An answer: a status and a `Retry-After`.
+type Answer = (u16, Option<&'static str>);
+
 /// A local HTTP server that records every request and answers from a script (then 200).
 #[derive(Clone, Default)]
 struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
-    script: Arc<Mutex<VecDeque<(u16, Option<&'static str>)>>>,
+    script: Arc<Mutex<VecDeque<Answer>>>,
     base: String,
 }
 
 impl Receiver {
-    async fn start(script: &[(u16, Option<&'static str>)]) -> Receiver {
+    async fn start(script: &[Answer]) -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -76,7 +79,6 @@ impl Receiver {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        r.base = r.base.clone();
         r
     }
 
