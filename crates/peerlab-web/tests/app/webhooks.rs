@@ -45,7 +45,7 @@ impl Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let mut r = Receiver {
+        let r = Receiver {
             base: format!("http://{}", listener.local_addr().expect("addr")),
             ..Receiver::default()
         };
