@@ -21,7 +21,8 @@
 //! calendar messages that features wrote into e-mail jobs, in the same loop, so a message
 //! written on any node is picked up within a poll.
 //!
-//! The runner stops on shutdown, after the jobs it has claimed.
+//! The jobs of one claim (at most eight) run side by side. The runner stops on shutdown,
+//! after the jobs it has claimed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -170,9 +171,14 @@ async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
             }
         };
         let full = claimed.len() as i64 == CLAIM;
+        // The claimed jobs run side by side: most are deliveries that wait on another
+        // server (an SMTP exchange waits about 40 ms on delayed ACKs alone), not on this one.
+        let mut running = tokio::task::JoinSet::new();
         for job in claimed {
-            run_one(&state, job).await;
+            let state = state.clone();
+            running.spawn(async move { run_one(&state, job).await });
         }
+        while running.join_next().await.is_some() {}
         // A full claim may have left due jobs behind: claim again at once.
         if full {
             continue;

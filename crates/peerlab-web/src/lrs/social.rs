@@ -351,6 +351,9 @@ pub async fn record(state: &AppState, user: &User, action: Action) {
     if let Err(e) = write(&state.store, base, actor, &action, state.now()).await {
         tracing::error!(error = %e, "could not record a social statement");
     }
+    // What the action notified and recorded is the relay's to send on (e-mail, webhooks):
+    // this node's runner looks now rather than at its next poll.
+    state.jobs.wake();
 }
 
 /// Writes the statement of `action` by `actor` (name, e-mail) at `now`, validated like any
