@@ -128,3 +128,24 @@ impl From<StoreError> for Error {
         }
     }
 }
+
+/// Why a job's attempt failed, and when to try again (the job runner's handlers return it;
+/// here so that features and the runner both use it without importing each other).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    /// Wait this long instead of the usual backoff (a server's `Retry-After`).
+    pub retry_in_ms: Option<i64>,
+    /// Trying again cannot help (a payload over the receiver's limit): the job ends failed.
+    pub permanent: bool,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            retry_in_ms: None,
+            permanent: false,
+        }
+    }
+}

@@ -30,6 +30,7 @@ use std::time::Duration;
 use peerlab_store::{Job, NewJob, StoreError};
 use tokio::sync::{broadcast, watch, Notify};
 
+pub use crate::error::Failure;
 use crate::AppState;
 
 /// How long a claimed job is this node's before another node may take it over.
@@ -98,26 +99,6 @@ impl Jobs {
     /// Every job this node runs from now on, as it ends.
     pub fn subscribe(&self) -> broadcast::Receiver<Ran> {
         self.ran.subscribe()
-    }
-}
-
-/// Why a job's attempt failed, and when to try again.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    pub message: String,
-    /// Wait this long instead of the usual backoff (a server's `Retry-After`).
-    pub retry_in_ms: Option<i64>,
-    /// Trying again cannot help (a payload over the receiver's limit): the job ends failed.
-    pub permanent: bool,
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure {
-            message,
-            retry_in_ms: None,
-            permanent: false,
-        }
     }
 }
 

@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::error::Error;
-use crate::jobs::Failure;
+use crate::error::Failure;
 use crate::lrs::social;
 use crate::AppState;
 

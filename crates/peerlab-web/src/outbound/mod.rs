@@ -30,7 +30,7 @@ use serde_json::json;
 
 pub use api::api;
 
-use crate::jobs::Failure;
+use crate::error::Failure;
 use crate::AppState;
 use mail::Mail;
 use topics::{Mode, Topic};

@@ -496,3 +496,67 @@ async fn an_admin_runs_a_manager_lab_from_template_to_check_in() {
         "{roster}"
     );
 }
+
+/// A member chooses "replies: in my digest" on her e-mail settings, gets a reply, and the
+/// morning's digest (captured by a real SMTP server) holds it; she unsubscribes with its
+/// link in the browser and gets no more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_gets_replies_in_her_digest_then_unsubscribes_with_its_link() {
+    use crate::outbound::{reply, space, text, thread, unsubscribe_link, SmtpSink};
+    let sink = SmtpSink::start(&[]);
+    let app = crate::common::spawn_with(Backend::Sqlite, Some(sink.settings())).await;
+    let (space, _fay, mei, ben) = space(&app).await;
+    let t = thread(&mei, space, "Pricing a renewal").await;
+
+    let browser = Driver::start().await;
+    browser.goto(&format!("{}/login", app.base)).await;
+    browser.type_into("#email", "mei@x.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.goto(&format!("{}/notifications", app.base)).await;
+    browser.click("#email-settings").await;
+    browser.wait_text("h1", "E-mail settings").await;
+    browser
+        .click(".choice label:has(input[name=replies][value=digest])")
+        .await;
+    browser
+        .click("form#mail-settings button[type=submit]")
+        .await;
+    browser.wait_text(".alert.ok", "Saved.").await;
+    let checked = browser
+        .execute("return document.querySelector('input[name=replies][value=digest]').checked")
+        .await;
+    assert_eq!(
+        checked,
+        serde_json::json!(true),
+        "the page shows what was saved"
+    );
+    browser.screenshot("email-settings").await;
+
+    reply(&ben, t, "Anchor on the value they got this year.").await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(sink.count(), 0, "the reply waits for the digest");
+    let day = 86_400_000;
+    let now = app.now();
+    app.clock
+        .advance_ms((now.div_euclid(day) + 1) * day + 7 * 3_600_000 + 60_000 - now);
+    let mail = sink.wait_for(1).await;
+    let digest = &mail[0];
+    assert_eq!(digest["headers"]["To"], "mei@x.com");
+    assert!(text(digest).contains("Anchor on the value they got this year."));
+
+    browser.goto(&unsubscribe_link(digest)).await;
+    browser
+        .wait_text("h1", "Stop e-mails about your digest?")
+        .await;
+    browser.click("#unsubscribe").await;
+    browser.wait_text("h1", "You are unsubscribed").await;
+    browser.screenshot("unsubscribed").await;
+
+    reply(&ben, t, "And name the next step before you leave.").await;
+    app.clock.advance_ms(day);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(sink.count(), 1, "no more digests");
+}

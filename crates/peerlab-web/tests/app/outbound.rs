@@ -157,7 +157,7 @@ pub fn unsubscribe_link(message: &Value) -> String {
 
 /// Ada (admin), Fay who runs a space, and its members Mei and Ben (who have accepted its
 /// rules). Returns (space id, Fay's API, Mei's, Ben's).
-async fn space(app: &TestApp) -> (i64, Api, Api, Api) {
+pub(crate) async fn space(app: &TestApp) -> (i64, Api, Api, Api) {
     app.user("ada@x.com", "Ada Admin", Role::Admin).await;
     app.user("fay@x.com", "Fay Facilitator", Role::Facilitator)
         .await;
@@ -188,7 +188,7 @@ async fn space(app: &TestApp) -> (i64, Api, Api, Api) {
     (space, fay, mei, ben)
 }
 
-async fn thread(api: &Api, space: i64, title: &str) -> i64 {
+pub(crate) async fn thread(api: &Api, space: i64, title: &str) -> i64 {
     let (st, v) = api
         .post(
             &format!("/spaces/{space}/threads"),
@@ -199,7 +199,7 @@ async fn thread(api: &Api, space: i64, title: &str) -> i64 {
     v["thread_id"].as_i64().expect("thread")
 }
 
-async fn reply(api: &Api, thread: i64, body: &str) {
+pub(crate) async fn reply(api: &Api, thread: i64, body: &str) {
     let (st, v) = api
         .post(&format!("/threads/{thread}/replies"), json!({"body": body}))
         .await;

@@ -1017,3 +1017,125 @@ async fn acknowledged_statements_survive_a_kill_on_postgres() {
     let url = pg_database().await;
     acknowledged_statements_survive_a_kill(vec!["--database-url".into(), url]).await;
 }
+
+/// aiosmtpd (`peerlab-web/tests/tools/smtp_sink.py`) requiring a login; (process, port, dir).
+fn smtp_sink(args: &[&str]) -> (Child, u16, std::path::PathBuf) {
+    let python = std::env::var("PEERLAB_PYTHON").expect(
+        "PEERLAB_PYTHON is not set: run the tests with ./scripts/test, which installs the Python tools",
+    );
+    let dir = temp_dir("mail");
+    let mut child = Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../peerlab-web/tests/tools/smtp_sink.py"
+        ))
+        .arg(&dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the SMTP server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("port");
+    let port = line
+        .trim()
+        .trim_start_matches("ready ")
+        .parse()
+        .expect("port");
+    (child, port, dir)
+}
+
+#[test]
+fn mail_test_sends_through_the_server_and_says_why_when_it_cannot() {
+    let (mut sink, port, dir) = smtp_sink(&["--auth", "ann:s3cret"]);
+    let url = format!("smtp://ann:s3cret@127.0.0.1:{port}");
+    let o = peerlab()
+        .args([
+            "mail",
+            "test",
+            "--to",
+            "mia@example.com",
+            "--smtp-url",
+            &url,
+        ])
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("sent to mia@example.com through smtp://ann:***@127.0.0.1"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("s3cret"),
+        "the password is never printed: {out}"
+    );
+    let written: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(written.len(), 1);
+    let message = std::fs::read_to_string(written[0].path()).expect("message");
+    assert!(
+        message.contains("Subject: peerlab test message"),
+        "{message}"
+    );
+
+    // Bad credentials: the server's refusal, at once, for the test and for serve alike.
+    let bad = format!("smtp://ann:wrong@127.0.0.1:{port}");
+    let o = peerlab()
+        .args([
+            "mail",
+            "test",
+            "--to",
+            "mia@example.com",
+            "--smtp-url",
+            &bad,
+        ])
+        .output()
+        .expect("run");
+    assert_fails_with(&o, "535");
+    let data = temp_dir("mail-serve");
+    let o = peerlab()
+        .args(["serve", "--port", &free_port().to_string(), "--data-dir"])
+        .arg(&data)
+        .args(["--smtp-url", &bad])
+        .output()
+        .expect("run");
+    assert_fails_with(&o, "Authentication credentials invalid");
+    assert!(
+        !stderr(&o).contains("wrong"),
+        "the password is never printed"
+    );
+
+    for (url, says) in [
+        ("http://mail.example.com", "must start with smtp://"),
+        ("mail.example.com", "must start with smtp://"),
+    ] {
+        let o = peerlab()
+            .args(["mail", "test", "--to", "mia@example.com", "--smtp-url", url])
+            .output()
+            .expect("run");
+        assert_fails_with(&o, says);
+        let o = peerlab()
+            .args(["serve", "--port", &free_port().to_string(), "--data-dir"])
+            .arg(&data)
+            .args(["--smtp-url", url])
+            .output()
+            .expect("run");
+        assert_fails_with(&o, says);
+    }
+    let o = peerlab()
+        .args(["mail", "test", "--to", "not an address", "--smtp-url", &url])
+        .output()
+        .expect("run");
+    assert_fails_with(&o, "--to");
+    let _ = sink.kill();
+    let _ = sink.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&data);
+}
