@@ -153,6 +153,10 @@ async fn each_job_runs_once(nodes: &[AppState], count: usize) {
     let mut runs: HashMap<i64, Vec<Arc<str>>> = HashMap::new();
     while ids.iter().any(|id| !runs.contains_key(id)) {
         let ran = next_ran(&mut feed).await;
+        // The runner's own recurring jobs (the hour's purge and digest round) run too.
+        if !ids.contains(&ran.id) {
+            continue;
+        }
         assert_eq!(ran.outcome, Ok(None), "job {} failed", ran.id);
         runs.entry(ran.id).or_default().push(ran.node);
     }
