@@ -375,4 +375,17 @@ impl Store {
         );
         Ok(on_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await)?)
     }
+
+    /// Replaces a job's payload (to drop a secret it no longer needs).
+    pub async fn set_job_payload(&self, id: i64, payload: &str) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE jobs SET payload = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(payload)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
 }

@@ -40,10 +40,17 @@ pub const EMAIL_NOTICE: &str = "email_notice";
 pub const EMAIL_INVITATION: &str = "email_invitation";
 pub const EMAIL_DIGEST: &str = "email_digest";
 pub const EMAIL_TEST: &str = "email_test";
+pub const EMAIL_INVITE: &str = "email_invite";
 pub const DIGEST_HOUR: &str = "digest_hour";
 
 /// The kinds that are one e-mail each, listed on the outbound page.
-pub const EMAIL_KINDS: &[&str] = &[EMAIL_NOTICE, EMAIL_INVITATION, EMAIL_DIGEST, EMAIL_TEST];
+pub const EMAIL_KINDS: &[&str] = &[
+    EMAIL_NOTICE,
+    EMAIL_INVITATION,
+    EMAIL_DIGEST,
+    EMAIL_TEST,
+    EMAIL_INVITE,
+];
 
 /// Attempts an e-mail gets: 30 s, 1, 2 and 4 minutes apart, then it is failed and shown.
 const EMAIL_ATTEMPTS: i64 = 5;
@@ -65,6 +72,10 @@ pub struct Envelope {
     /// The local date of a digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// An invitation's path (`/invite/<token>`): a secret, removed from the job once the
+    /// e-mail went (or was held), so the queue keeps no usable link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 fn email_job(kind: &str, envelope: &Envelope, dedupe: String, now: i64) -> NewJob {
@@ -157,6 +168,7 @@ pub(crate) async fn relay(state: &AppState) -> Result<u64, String> {
                                 subject: notice_subject(n),
                                 about: n.id,
                                 date: None,
+                                link: None,
                             },
                             format!("mail:notice:{}", n.id),
                             now,
@@ -218,6 +230,7 @@ pub(crate) async fn relay(state: &AppState) -> Result<u64, String> {
                             subject: invitation_subject(&m.method, m.sequence, &m.title),
                             about: m.id,
                             date: None,
+                            link: None,
                         },
                         format!("mail:calendar:{}", m.id),
                         now,
@@ -321,6 +334,7 @@ async fn deliver(
         EMAIL_NOTICE => notice_mail(state, envelope).await?,
         EMAIL_INVITATION => invitation_mail(state, envelope).await?,
         EMAIL_DIGEST => digest_mail(state, envelope).await?,
+        EMAIL_INVITE => invite_mail(state, envelope).await?,
         _ => Some((test_mail(&state.config.public_url), Vec::new())),
     };
     let Some((mut mail, digested)) = built else {
@@ -328,6 +342,7 @@ async fn deliver(
     };
     mail.message_id = message_id;
     let Some(mailer) = &state.mailer else {
+        forget_link(state, job, envelope).await?;
         return Ok(Some(format!(
             "held: e-mail is off, so it did not go to {}",
             envelope.to
@@ -337,6 +352,7 @@ async fn deliver(
         .send(&mail, &envelope.to)
         .await
         .map_err(|e| e.message)?;
+    forget_link(state, job, envelope).await?;
     if !digested.is_empty() {
         state
             .store
@@ -345,6 +361,75 @@ async fn deliver(
             .map_err(|e| e.to_string())?;
     }
     Ok(Some(format!("sent to {}: {answer}", envelope.to)))
+}
+
+/// Removes an invitation's link from its job once it is no longer needed.
+async fn forget_link(state: &AppState, job: &Job, envelope: &Envelope) -> Result<(), String> {
+    if envelope.link.is_none() {
+        return Ok(());
+    }
+    let mut kept = envelope.clone();
+    kept.link = None;
+    state
+        .store
+        .set_job_payload(job.id, &serde_json::to_string(&kept).unwrap_or_default())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Queues the e-mail that brings a new person their invitation link (`/invite/<token>`).
+/// With e-mail off it is held in the queue, and the admin sends the link themselves.
+pub(crate) async fn send_invitation(
+    state: &AppState,
+    person: &peerlab_store::Person,
+    link: &str,
+) -> Result<(), crate::error::Error> {
+    let base = state.config.public_url.trim_end_matches('/');
+    let path = link.strip_prefix(base).unwrap_or(link);
+    let envelope = Envelope {
+        to: person.email.clone(),
+        subject: "You are invited to peerlab".into(),
+        about: person.id.get(),
+        date: None,
+        link: Some(path.to_string()),
+    };
+    let mut job = email_job(EMAIL_INVITE, &envelope, String::new(), state.now());
+    job.dedupe_key = None;
+    state.jobs.enqueue(state, &job).await?;
+    Ok(())
+}
+
+async fn invite_mail(state: &AppState, envelope: &Envelope) -> Result<Built, String> {
+    let Some(link) = &envelope.link else {
+        return Ok(None);
+    };
+    let name = state
+        .store
+        .person(PersonId::new(envelope.about))
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let letter = Letter {
+        heading: "You are invited to peerlab".into(),
+        intro: format!(
+            "Hello {name}, your colleagues learn from each other on peerlab: communities of practice, cohorts, who knows what. Set a password to join them; the link works for {} days.",
+            crate::INVITATION_DAYS
+        ),
+        items: Vec::new(),
+        action: Some(("Set your password".into(), link.clone())),
+        topic: None,
+    };
+    Ok(Some((
+        letter.into_mail(
+            &state.config.public_url,
+            &envelope.subject,
+            None,
+            None,
+            String::new(),
+        ),
+        Vec::new(),
+    )))
 }
 
 /// The message that checks the SMTP settings (an admin's, or `peerlab mail test`).
@@ -677,6 +762,7 @@ async fn digest_round(state: &AppState, job: &Job) -> Result<String, String> {
             ),
             about: d.person_id.get(),
             date: Some(date.clone()),
+            link: None,
         };
         let job = email_job(
             EMAIL_DIGEST,
@@ -707,6 +793,7 @@ pub(crate) async fn send_test(state: &AppState, to: &str) -> Result<Option<i64>,
         subject: "peerlab test message".into(),
         about: 0,
         date: None,
+        link: None,
     };
     let mut job = email_job(EMAIL_TEST, &envelope, String::new(), state.now());
     job.dedupe_key = None;

@@ -430,6 +430,7 @@ fn kind_label(kind: &str) -> &'static str {
         super::EMAIL_INVITATION => "Calendar invitation",
         super::EMAIL_DIGEST => "Digest",
         super::EMAIL_TEST => "Test message",
+        super::EMAIL_INVITE => "Invitation link",
         _ => "Other",
     }
 }

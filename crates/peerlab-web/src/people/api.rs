@@ -170,15 +170,20 @@ async fn invite(
     ApiPath(id): ApiPath<PersonId>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     user.require_admin()?;
-    state
+    let person = state
         .store
         .person(id)
         .await?
         .ok_or_else(|| Error::not_found("person"))?;
     let link = crate::auth::ops::invitation_link(&state, id).await?;
+    crate::outbound::send_invitation(&state, &person, &link).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "url": link, "expires_in_days": crate::auth::ops::INVITATION_DAYS })),
+        Json(json!({
+            "url": link,
+            "expires_in_days": crate::auth::ops::INVITATION_DAYS,
+            "emailed": state.mailer.is_some(),
+        })),
     ))
 }
 

@@ -341,10 +341,23 @@ async fn invite(
         .ok_or_else(|| Error::not_found("person"))
         .for_user(&user)?;
     let link = invitation_link(&state, id).await.for_user(&user)?;
+    crate::outbound::send_invitation(&state, &person, &link)
+        .await
+        .for_user(&user)?;
+    let sent = if state.mailer.is_some() {
+        format!(
+            "It is on its way to {} by e-mail (see Outbound); you can also send it yourself.",
+            person.email
+        )
+    } else {
+        format!("E-mail is off, so send it to {} yourself.", person.email)
+    };
     Ok(render(&SecretPage {
         nav: Nav::new(Some(&user), "people"),
         heading: format!("Invitation for {}", person.name),
-        message: format!("Send this link to {}. It lets them set a password and is valid for {INVITATION_DAYS} days.", person.email),
+        message: format!(
+            "This link lets them set a password and is valid for {INVITATION_DAYS} days. {sent}"
+        ),
         secret: link,
         back_href: format!("/people/{id}"),
         back_label: format!("Back to {}", person.name),

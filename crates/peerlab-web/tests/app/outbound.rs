@@ -21,6 +21,7 @@ crate::backend_tests! {
     two_nodes_relay_and_send_each_message_once,
     a_node_that_dies_mid_delivery_leaves_its_message_to_another_node_once,
     the_outbound_queue_is_for_admins_and_shows_held_mail_when_mail_is_off,
+    a_new_persons_invitation_link_is_mailed_then_forgotten,
 }
 
 /// A real SMTP server writing what it accepts to a folder; stopped when dropped.
@@ -722,4 +723,63 @@ async fn the_outbound_queue_is_for_admins_and_shows_held_mail_when_mail_is_off(b
     assert_eq!(mode(&s, "replies"), "never");
     assert_eq!(mode(&s, "check_in"), "never");
     assert_eq!(s["digest"], "weekly");
+}
+
+/// An admin invites someone new: the link goes by e-mail, works, and the queue keeps no
+/// usable copy of it once sent.
+async fn a_new_persons_invitation_link_is_mailed_then_forgotten(b: Backend) {
+    let sink = SmtpSink::start(&[]);
+    let app = spawn_with(b, Some(sink.settings())).await;
+    app.user("ada@x.com", "Ada Admin", Role::Admin).await;
+    let newcomer = app
+        .store
+        .create_person(
+            &peerlab_core::Email::parse("noor@x.com").expect("email"),
+            &peerlab_core::PersonName::parse("Noor Newcomer").expect("name"),
+            Role::Member,
+            None,
+            app.now(),
+        )
+        .await
+        .expect("person");
+    let ada = app.api_as("ada@x.com").await;
+    let (st, v) = ada
+        .post(&format!("/people/{newcomer}/invitations"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["emailed"], true);
+    let url = v["url"].as_str().expect("url").to_string();
+    let mail = sink.wait_for(1).await;
+    let m = &mail[0];
+    assert_eq!(m["headers"]["To"], "noor@x.com");
+    assert_eq!(m["headers"]["Subject"], "You are invited to peerlab");
+    assert!(
+        m["headers"].get("List-Unsubscribe").is_none(),
+        "not a bulk e-mail"
+    );
+    assert!(text(m).contains(&url), "{}", text(m));
+    let r = reqwest::get(&url).await.expect("GET");
+    assert_eq!(r.status(), StatusCode::OK, "the e-mailed link works");
+    let token = url.rsplit('/').next().expect("token");
+    let mut payloads = Vec::new();
+    for _ in 0..50 {
+        payloads = app
+            .store
+            .jobs_of_kinds(&["email_invite"], None, 10)
+            .await
+            .expect("jobs")
+            .into_iter()
+            .map(|j| (j.state, j.payload))
+            .collect();
+        if payloads
+            .iter()
+            .all(|(s, _)| *s == peerlab_store::JobState::Done)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(payloads.len(), 1);
+    assert!(!payloads[0].1.contains(token), "{:?}", payloads[0]);
+    assert!(payloads[0].1.contains("noor@x.com"));
 }
