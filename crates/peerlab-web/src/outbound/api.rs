@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 use super::pages::check_settings;
-use super::topics::{self, Mode, TOPICS};
+use super::topics::TOPICS;
 use crate::kit::extract::ApiJson;
 use crate::kit::http::ApiResult;
 use crate::kit::routes::ApiRoutes;
@@ -26,18 +26,8 @@ async fn view(state: &AppState, user: &crate::kit::session::User) -> ApiResult<J
     let topics: Vec<Value> = TOPICS
         .iter()
         .map(|t| {
-            let chosen = prefs
-                .modes
-                .iter()
-                .find(|(k, _)| k == t.key)
-                .map(|(_, m)| m.as_str());
-            let mut modes = vec![Mode::Immediately];
-            if t.digestible {
-                modes.push(Mode::Digest);
-            }
-            modes.push(Mode::Never);
-            json!({"key": t.key, "label": t.label, "mode": topics::mode_of(t, chosen),
-                   "default": t.default, "modes": modes})
+            json!({"key": t.key, "label": t.label, "mode": t.mode_in(&prefs.modes),
+                   "default": t.default, "modes": t.modes()})
         })
         .collect();
     Ok(Json(json!({

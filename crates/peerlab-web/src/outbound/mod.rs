@@ -126,6 +126,18 @@ fn notice_path(n: &Notice) -> String {
     }
 }
 
+/// What `person` chose for `topic`, among the relay's `(person, topic, mode)` rows.
+fn choice<'a>(
+    chosen: &'a [(PersonId, String, String)],
+    person: PersonId,
+    topic: &Topic,
+) -> Option<&'a str> {
+    chosen
+        .iter()
+        .find(|(p, t, _)| *p == person && t == topic.key)
+        .map(|(_, _, m)| m.as_str())
+}
+
 /// The relay: deals with every notification and calendar message nobody has dealt with yet,
 /// a batch at a time. Returns how many rows this node marked.
 pub(crate) async fn relay(state: &AppState) -> Result<u64, String> {
@@ -150,13 +162,8 @@ pub(crate) async fn relay(state: &AppState) -> Result<u64, String> {
         let relays: Vec<Relay> = notices
             .iter()
             .map(|n| {
-                let mode = topics::of_notice(n.kind).map(|t| {
-                    let choice = chosen
-                        .iter()
-                        .find(|(p, topic, _)| *p == n.person_id && topic == t.key)
-                        .map(|(_, _, m)| m.as_str());
-                    topics::mode_of(t, choice)
-                });
+                let mode = topics::of_notice(n.kind)
+                    .map(|t| topics::mode_of(t, choice(&chosen, n.person_id, t)));
                 match mode {
                     Some(Mode::Immediately) if !n.email.is_empty() => Relay {
                         id: n.id,
@@ -215,11 +222,8 @@ pub(crate) async fn relay(state: &AppState) -> Result<u64, String> {
         let relays: Vec<Relay> = messages
             .iter()
             .map(|m| {
-                let choice = chosen
-                    .iter()
-                    .find(|(p, topic, _)| *p == m.person_id && topic == topics::SESSIONS.key)
-                    .map(|(_, _, mode)| mode.as_str());
-                let wanted = topics::mode_of(&topics::SESSIONS, choice) != Mode::Never;
+                let chosen = choice(&chosen, m.person_id, &topics::SESSIONS);
+                let wanted = topics::mode_of(&topics::SESSIONS, chosen) != Mode::Never;
                 // A superseded message is not sent: the later one says what the calendar
                 // should hold, and is relayed in its turn.
                 let job = (wanted && m.latest && !m.email.is_empty()).then(|| {

@@ -106,22 +106,10 @@ async fn settings(
     let prefs = state.store.mail_prefs(user.id()).await.for_user(user)?;
     let choices = TOPICS
         .iter()
-        .map(|t| {
-            let chosen = prefs
-                .modes
-                .iter()
-                .find(|(k, _)| k == t.key)
-                .map(|(_, m)| m.as_str());
-            let mut modes = vec![Mode::Immediately];
-            if t.digestible {
-                modes.push(Mode::Digest);
-            }
-            modes.push(Mode::Never);
-            Choice {
-                topic: t,
-                mode: topics::mode_of(t, chosen),
-                modes,
-            }
+        .map(|t| Choice {
+            topic: t,
+            mode: t.mode_in(&prefs.modes),
+            modes: t.modes(),
         })
         .collect();
     Ok(render_status(
@@ -351,14 +339,7 @@ async fn unsubscribe_now(
         };
         TOPICS
             .iter()
-            .filter(|t| {
-                let chosen = prefs
-                    .modes
-                    .iter()
-                    .find(|(k, _)| k == t.key)
-                    .map(|(_, m)| m.as_str());
-                topics::mode_of(t, chosen) == Mode::Digest
-            })
+            .filter(|t| t.mode_in(&prefs.modes) == Mode::Digest)
             .map(|t| (t.key, Mode::Never.as_str()))
             .collect()
     } else {

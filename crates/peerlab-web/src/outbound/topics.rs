@@ -115,6 +115,27 @@ pub const SESSIONS: Topic = Topic {
     digestible: false,
 };
 
+impl Topic {
+    /// The modes a person may choose for it: never the digest for a topic that cannot wait.
+    pub fn modes(&self) -> Vec<Mode> {
+        let mut modes = vec![Mode::Immediately];
+        if self.digestible {
+            modes.push(Mode::Digest);
+        }
+        modes.push(Mode::Never);
+        modes
+    }
+
+    /// A person's mode for it, from their stored `(topic, mode)` choices.
+    pub fn mode_in(&self, choices: &[(String, String)]) -> Mode {
+        let chosen = choices
+            .iter()
+            .find(|(k, _)| k == self.key)
+            .map(|(_, m)| m.as_str());
+        mode_of(self, chosen)
+    }
+}
+
 /// Every topic, in the order the settings page lists them.
 pub const TOPICS: &[Topic] = &[
     SESSIONS, REPLIES, MENTIONS, PROMPTS, BOARDS, ACCEPTED, ADDED, CHECK_IN,
