@@ -152,8 +152,18 @@ impl Store {
         Ok(marked)
     }
 
-    /// Marks every statement offered, when no webhook wants any: one cheap update.
+    /// Marks every statement offered, when no webhook wants any: one update, and none at
+    /// all when nothing waits (the usual case, polled every second), so an idle node never
+    /// takes SQLite's write lock for it.
     pub async fn skip_unrelayed_statements(&self) -> Result<u64> {
+        let waiting: bool = on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM statements WHERE relayed = 0)"
+        )
+        .fetch_one(p)
+        .await)?;
+        if !waiting {
+            return Ok(0);
+        }
         Ok(on_pool!(self, |p| sqlx::query(
             "UPDATE statements SET relayed = 1 WHERE relayed = 0"
         )
