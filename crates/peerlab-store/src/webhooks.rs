@@ -43,7 +43,6 @@ pub struct NewWebhook {
 pub struct PendingStatement {
     pub seq: i64,
     pub verb: String,
-    pub stored: i64,
     pub body: String,
 }
 
@@ -104,11 +103,11 @@ impl Store {
     pub async fn unrelayed_statements(&self, limit: i64) -> Result<Vec<PendingStatement>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT seq, verb, stored, body FROM statements WHERE relayed = 0 ORDER BY seq LIMIT $1"
-        )
-        .bind(limit)
-        .fetch_all(p)
-        .await
+                "SELECT seq, verb, body FROM statements WHERE relayed = 0 ORDER BY seq LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(p)
+            .await
         })?)
     }
 

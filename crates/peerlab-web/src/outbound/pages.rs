@@ -356,9 +356,13 @@ async fn unsubscribe_now(
         &UnsubscribePage {
             nav: Nav::new(user.as_ref(), ""),
             heading: "You are unsubscribed".into(),
-            message: format!(
-                "You will get no more e-mails about {what}. You still see everything in peerlab, and you can turn them on again on your e-mail settings page."
-            ),
+            message: if link.topic == topics::DIGEST {
+                "You will get no more digests: what waited for it now stays in peerlab. You can turn it on again on your e-mail settings page.".to_string()
+            } else {
+                format!(
+                    "You will get no more e-mails about {what}. You still see everything in peerlab, and you can turn them on again on your e-mail settings page."
+                )
+            },
             confirm: None,
         },
     )
