@@ -163,6 +163,7 @@ keyword_enum!(
         SessionCancelled = "session_cancelled": "cancelled",
         CheckIn = "check_in": "opened check-in for",
         Board = "board": "opened the agenda board of",
+        BoardClosing = "board_closing": "reminds you to vote before the agenda board closes for",
         Prompt = "prompt": "posted a new prompt:",
     }
 );

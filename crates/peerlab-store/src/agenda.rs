@@ -5,13 +5,35 @@
 //! votes by one person cannot both pass the budget check; the rules hold whatever the caller
 //! checked: nobody votes for their own topic, or twice for one, or past their budget, or
 //! once the board has closed. Closing happens once (`closed_at` is set by one statement),
-//! whichever request or node gets there first.
+//! whichever request or node gets there first: the board's `board_close` job at its time, a
+//! reader who opens it after that, or a facilitator closing it early. The reminder before it
+//! closes is a job too, and marks the board reminded in the transaction that writes its
+//! notifications, so a job run twice reminds nobody twice.
 
 use serde::Serialize;
 
+use peerlab_core::space::NoticeKind;
+
 use crate::ids::{PersonId, SessionId, ThreadId};
+use crate::sessions::INVITEES;
 use crate::tx::Tx;
-use crate::{conflict_on_unique, on_pool, write_tx, Result, Store, StoreError};
+use crate::{conflict_on_unique, on_pool, write_tx, NewJob, Result, Store, StoreError};
+
+/// The job that closes a board at its time, so that its agenda reaches calendars whether or
+/// not anyone opens the page (payload `{"session": id}`, key `board:<id>:close`).
+pub const BOARD_CLOSE: &str = "board_close";
+/// The job that reminds a board's participants before it closes (key `board:<id>:reminder`).
+pub const BOARD_REMINDER: &str = "board_reminder";
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// When a board that opens at `now` and closes at `closes_at` reminds its participants: a
+/// day before it closes, or halfway through when it is open for less than two days; a board
+/// open for less than two hours reminds nobody (its opening notice is reminder enough).
+pub fn reminder_at(now: i64, closes_at: i64) -> Option<i64> {
+    let open = closes_at - now;
+    (open >= 2 * HOUR_MS).then(|| closes_at - (24 * HOUR_MS).min(open / 2))
+}
 
 /// Topics one person may suggest on a board.
 pub const MAX_TOPICS_PER_PERSON: i64 = 3;
@@ -74,11 +96,69 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(conflict_on_unique(|| "this session already has an agenda board".into()))?;
-            Tx::from(&mut *tx)
-                .notify_invitees(session, peerlab_core::space::NoticeKind::Board, by, now)
+            let mut tx = Tx::from(&mut *tx);
+            tx.notify_invitees(session, NoticeKind::Board, by, now)
                 .await?;
+            let payload = format!(r#"{{"session":{session}}}"#);
+            let close = NewJob {
+                kind: BOARD_CLOSE.into(),
+                payload: payload.clone(),
+                run_at: closes_at,
+                max_attempts: 10,
+                dedupe_key: Some(format!("board:{session}:close")),
+            };
+            tx.enqueue_job(&close, now).await?;
+            if let Some(run_at) = reminder_at(now, closes_at) {
+                let remind = NewJob {
+                    kind: BOARD_REMINDER.into(),
+                    payload,
+                    run_at,
+                    max_attempts: 10,
+                    dedupe_key: Some(format!("board:{session}:reminder")),
+                };
+                tx.enqueue_job(&remind, now).await?;
+            }
         });
         Ok(())
+    }
+
+    /// Reminds the board's participants who still have votes to give that it closes soon:
+    /// once, by whichever call marks the board reminded first, and only while it is open.
+    /// Returns how many people were reminded, `None` when this call did not remind.
+    pub async fn remind_board(&self, session: SessionId, now: i64) -> Result<Option<u64>> {
+        let sql = format!(
+            "INSERT INTO notifications (person_id, kind, actor_id, space_id, session_id, created_at) \
+             SELECT i.person_id, $2, b.opened_by, s.id, $1, $3 FROM ({INVITEES}) i \
+             JOIN agenda_boards b ON b.session_id = $1 \
+             JOIN learning_sessions ls ON ls.id = $1 JOIN spaces s ON s.id = ls.space_id \
+             WHERE (b.opened_by IS NULL OR i.person_id <> b.opened_by) \
+             AND (SELECT COUNT(*) FROM agenda_votes v WHERE v.session_id = $1 AND v.person_id = i.person_id) < b.vote_budget \
+             AND {}",
+            crate::spaces::may_read_sql("s", "i.person_id")
+        );
+        Ok(write_tx!(self, |tx| {
+            let marked = sqlx::query(
+                "UPDATE agenda_boards SET reminded_at = $2 \
+                 WHERE session_id = $1 AND reminded_at IS NULL AND closed_at IS NULL AND closes_at > $2",
+            )
+            .bind(session)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if marked == 0 {
+                None
+            } else {
+                let n = sqlx::query(&sql)
+                    .bind(session)
+                    .bind(NoticeKind::BoardClosing.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                Some(n)
+            }
+        }))
     }
 
     pub async fn board(&self, session: SessionId) -> Result<Option<Board>> {
@@ -356,5 +436,20 @@ impl Tx<'_> {
             return Err(closed());
         }
         Ok(board)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_board_reminds_a_day_before_it_closes_or_halfway_when_it_is_open_less_than_two_days() {
+        let day = 24 * HOUR_MS;
+        assert_eq!(reminder_at(0, 7 * day), Some(6 * day));
+        assert_eq!(reminder_at(0, 2 * day), Some(day));
+        assert_eq!(reminder_at(0, 10 * HOUR_MS), Some(5 * HOUR_MS));
+        assert_eq!(reminder_at(0, 2 * HOUR_MS), Some(HOUR_MS));
+        assert_eq!(reminder_at(0, 2 * HOUR_MS - 1), None);
     }
 }

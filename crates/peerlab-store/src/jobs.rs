@@ -16,6 +16,7 @@
 
 use serde::Serialize;
 
+use crate::tx::{on_conn, Tx};
 use crate::{on_pool, write_tx, Pool, Result, Store, StoreError};
 
 /// Where a job is in its life; see the module's invariants.
@@ -106,21 +107,38 @@ pub(crate) const JOB_COLUMNS: &str = "id, kind, payload, run_at, attempts, max_a
 const DUE: &str = "(state = 'pending' AND run_at <= $1) \
      OR (state = 'running' AND lease_until < $1 AND attempts < max_attempts)";
 
+const INSERT_JOB: &str =
+    "INSERT INTO jobs (kind, payload, run_at, max_attempts, dedupe_key, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
+
+impl Tx<'_> {
+    /// Adds a job inside a write transaction, so that it is enqueued exactly when the
+    /// transaction's other writes commit; `None` when a job with its dedupe key exists.
+    pub(crate) async fn enqueue_job(&mut self, job: &NewJob, now: i64) -> Result<Option<i64>> {
+        Ok(on_conn!(self, |c| sqlx::query_scalar(INSERT_JOB)
+            .bind(&job.kind)
+            .bind(&job.payload)
+            .bind(job.run_at)
+            .bind(job.max_attempts.max(1))
+            .bind(&job.dedupe_key)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+}
+
 impl Store {
     /// Adds a job; `None` when a job with its dedupe key exists already.
     pub async fn enqueue_job(&self, job: &NewJob, now: i64) -> Result<Option<i64>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
-            "INSERT INTO jobs (kind, payload, run_at, max_attempts, dedupe_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
-        )
-        .bind(&job.kind)
-        .bind(&job.payload)
-        .bind(job.run_at)
-        .bind(job.max_attempts.max(1))
-        .bind(&job.dedupe_key)
-        .bind(now)
-        .fetch_optional(p)
-        .await)?)
+        Ok(on_pool!(self, |p| sqlx::query_scalar(INSERT_JOB)
+            .bind(&job.kind)
+            .bind(&job.payload)
+            .bind(job.run_at)
+            .bind(job.max_attempts.max(1))
+            .bind(&job.dedupe_key)
+            .bind(now)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// One job by id.

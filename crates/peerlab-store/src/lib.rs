@@ -35,7 +35,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use agenda::{Board, Topic, MAX_TOPICS_PER_PERSON};
+pub use agenda::{reminder_at, Board, Topic, BOARD_CLOSE, BOARD_REMINDER, MAX_TOPICS_PER_PERSON};
 pub use auth::{ApiToken, SessionUser};
 pub use ids::{CohortId, PersonId, PostId, ProgramId, SessionId, SkillId, SpaceId, ThreadId};
 pub use jobs::{Job, JobState, NewJob, Purged};

@@ -14,6 +14,7 @@
 use peerlab_core::space::{NoticeKind, Visibility};
 use serde::Serialize;
 
+use crate::tx::Tx;
 use crate::{on_pool, write_tx, Job, NewJob, PersonId, Result, SessionId, SpaceId, Store};
 
 /// A notification the relay has not dealt with yet, or one waiting for its digest, with what
@@ -162,18 +163,7 @@ impl Store {
                 }
                 marked += 1;
                 if let Some(job) = &r.job {
-                    sqlx::query(
-                        "INSERT INTO jobs (kind, payload, run_at, max_attempts, dedupe_key, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING",
-                    )
-                    .bind(&job.kind)
-                    .bind(&job.payload)
-                    .bind(job.run_at)
-                    .bind(job.max_attempts.max(1))
-                    .bind(&job.dedupe_key)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    Tx::from(&mut *tx).enqueue_job(job, now).await?;
                 }
             }
             marked

@@ -104,7 +104,7 @@ const SESSION_COLUMNS: &str = "s.id, s.uid, s.space_id, sp.name AS space_name, s
      FROM learning_sessions s JOIN spaces sp ON sp.id = s.space_id LEFT JOIN people o ON o.id = s.organizer_id";
 
 /// DIALECT-free: everyone a session invites, for `INSERT … SELECT`. `$1` is the session.
-const INVITEES: &str = "SELECT e.person_id FROM learning_sessions s JOIN enrolments e ON e.cohort_id = s.cohort_id AND e.state = 'enrolled' WHERE s.id = $1 \
+pub(crate) const INVITEES: &str = "SELECT e.person_id FROM learning_sessions s JOIN enrolments e ON e.cohort_id = s.cohort_id AND e.state = 'enrolled' WHERE s.id = $1 \
      UNION SELECT r.person_id FROM learning_sessions s JOIN session_rsvps r ON r.session_id = s.id AND r.answer IN ('going', 'maybe') \
      WHERE s.id = $1 AND s.cohort_id IS NULL";
 

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::tx::Tx;
 use crate::{on_pool, write_tx, NewJob, PersonId, Result, SpaceId, Store};
 
 /// A webhook as stored.
@@ -132,18 +133,7 @@ impl Store {
                 }
                 marked += 1;
                 for job in deliveries {
-                    sqlx::query(
-                        "INSERT INTO jobs (kind, payload, run_at, max_attempts, dedupe_key, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING",
-                    )
-                    .bind(&job.kind)
-                    .bind(&job.payload)
-                    .bind(job.run_at)
-                    .bind(job.max_attempts.max(1))
-                    .bind(&job.dedupe_key)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    Tx::from(&mut *tx).enqueue_job(job, now).await?;
                 }
             }
             marked

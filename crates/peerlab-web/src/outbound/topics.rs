@@ -96,7 +96,7 @@ pub const PROMPTS: Topic = Topic {
 pub const BOARDS: Topic = Topic {
     key: "boards",
     label: "Agenda boards to vote on",
-    help: "A session you are invited to opened its agenda board.",
+    help: "A session you are invited to opened its agenda board, or its board closes soon and you have votes left.",
     default: Mode::Immediately,
     digestible: true,
 };
@@ -159,7 +159,7 @@ pub fn of_notice(kind: NoticeKind) -> Option<&'static Topic> {
         NoticeKind::Accepted => &ACCEPTED,
         NoticeKind::Added => &ADDED,
         NoticeKind::Prompt => &PROMPTS,
-        NoticeKind::Board => &BOARDS,
+        NoticeKind::Board | NoticeKind::BoardClosing => &BOARDS,
         NoticeKind::CheckIn => &CHECK_IN,
         NoticeKind::SessionChanged | NoticeKind::SessionCancelled => return None,
     })

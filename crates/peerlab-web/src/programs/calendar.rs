@@ -1,5 +1,7 @@
 //! Calendar invitations and feeds (RFC 5545, iTIP RFC 5546), written with the `icalendar`
-//! builder, which folds lines at 75 octets and escapes text.
+//! builder, which escapes text; [`fold`] then folds its lines again, at 75 octets (the
+//! builder's own folding lets a last continuation line reach 76 when it ends in a
+//! multi-byte character, which strict parsers refuse).
 //!
 //! Decisions, from what calendar clients are known to do:
 //! - An invitation is `METHOD:REQUEST` with an `ORGANIZER` (`mailto:`) and the person as
@@ -42,8 +44,11 @@ fn cn(name: &str) -> String {
 }
 
 fn calendar(method: Option<Method>) -> Calendar {
-    let mut cal = Calendar::new();
+    // `Calendar::new` would add a PRODID of its own, and a calendar has exactly one.
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new("PRODID", "-//peerlab//peerlab sessions//EN"));
+    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     if let Some(m) = method {
         cal.append_property(Property::new("METHOD", m.as_str()));
     }
@@ -129,7 +134,7 @@ pub fn invitation(
     );
     let mut cal = calendar(Some(method));
     cal.push(e.done());
-    cal.to_string()
+    fold(&cal.to_string())
 }
 
 /// A person's subscribed feed of every session they are invited to.
@@ -146,5 +151,55 @@ pub fn feed(sessions: &[(Session, bool)], name: &str, stamp: DateTime<Utc>, base
         }
         cal.push(e.done());
     }
-    cal.to_string()
+    fold(&cal.to_string())
+}
+
+/// Unfolds `ics` and folds every content line again so that no line is longer than 75
+/// octets without its CRLF (RFC 5545 §3.1), breaking only between characters.
+fn fold(ics: &str) -> String {
+    const LIMIT: usize = 75;
+    let unfolded = ics.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 24);
+    for line in unfolded.split_terminator("\r\n") {
+        let mut room = LIMIT;
+        let mut used = 0;
+        for c in line.chars() {
+            if used + c.len_utf8() > room {
+                out.push_str("\r\n ");
+                // The continuation's leading space counts.
+                room = LIMIT - 1;
+                used = 0;
+            }
+            out.push(c);
+            used += c.len_utf8();
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn lines_fold_at_75_octets_between_characters() {
+        // 74 ASCII octets and a two-octet "·" would be 76 on one line.
+        let long = format!(
+            "DESCRIPTION:{}· and more after it{}",
+            "a".repeat(62),
+            "é".repeat(80)
+        );
+        let folded = fold(&format!("BEGIN:VEVENT\r\n{long}\r\nEND:VEVENT\r\n"));
+        for line in folded.split_terminator("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line}", line.len());
+        }
+        assert_eq!(
+            folded.replace("\r\n ", ""),
+            format!("BEGIN:VEVENT\r\n{long}\r\nEND:VEVENT\r\n")
+        );
+        assert!(folded.ends_with("END:VEVENT\r\n"));
+        // Already folded input is unfolded first, not folded twice.
+        assert_eq!(fold(&folded), folded);
+    }
 }

@@ -14,6 +14,7 @@ crate::backend_tests! {
     check_in_is_once_with_a_valid_code_and_only_for_participants,
     concurrent_check_ins_are_each_recorded_once,
     an_agenda_board_votes_with_a_budget_and_closes_into_an_agenda,
+    a_board_reminds_who_has_votes_left_once_and_closes_on_time_unopened,
 }
 
 /// What the Python `icalendar` package reads from an `.ics` (see tests/tools/ics.py); also
@@ -944,4 +945,134 @@ async fn an_agenda_board_votes_with_a_budget_and_closes_into_an_agenda(b: Backen
             "{verb}"
         );
     }
+}
+
+/// Waits (at most 30 s) until `done` holds, checking every 100 ms: for the job runner, which
+/// polls every second.
+async fn eventually<F, Fut>(what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..300 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 30 s");
+}
+
+async fn kinds_of_notices(api: &Api) -> Vec<String> {
+    let (_, notes) = api.get("/notifications").await;
+    notes["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["kind"].as_str().expect("kind").to_string())
+        .collect()
+}
+
+async fn a_board_reminds_who_has_votes_left_once_and_closes_on_time_unopened(b: Backend) {
+    let app = crate::common::spawn(b).await;
+    let ada = company(&app).await;
+    let (_, cohort) = cohort(&app, &ada).await;
+    let s = session_titled(&ada, cohort, "Commit and pair up").await;
+    let id = s["id"].as_i64().expect("id");
+    let nia = app.api_as("nia@x.com").await;
+    let (st, _) = nia
+        .post(
+            &format!("/sessions/{id}/board"),
+            json!({"votes": "1", "minutes": "30", "closes_date": "2027-03-21", "closes_time": "18:00"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let sam = app.api_as("sam@x.com").await;
+    let lee = app.api_as("lee@x.com").await;
+    let mut topics = Vec::new();
+    for (api, title) in [(&lee, "Remote one-to-ones"), (&lee, "Praise in public")] {
+        let (st, made) = api
+            .post(&format!("/sessions/{id}/topics"), json!({"title": title}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{made}");
+        topics.push(made["id"].as_i64().expect("id"));
+    }
+    // Sam spends his one vote; Lee has his left.
+    assert_eq!(
+        sam.post(&format!("/topics/{}/votes", topics[0]), json!({}))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+
+    // A day before it closes, the reminder goes to Lee only (Sam has voted; Nia opened it).
+    let closes = chrono::DateTime::parse_from_rfc3339("2027-03-21T18:00:00Z")
+        .expect("time")
+        .timestamp_millis();
+    app.clock
+        .advance_ms(closes - 24 * 3_600_000 - app.now() + 1_000);
+    eventually("the reminder", || async {
+        kinds_of_notices(&lee)
+            .await
+            .iter()
+            .any(|k| k == "board_closing")
+    })
+    .await;
+    assert!(!kinds_of_notices(&sam)
+        .await
+        .iter()
+        .any(|k| k == "board_closing"));
+    assert!(!kinds_of_notices(&nia)
+        .await
+        .iter()
+        .any(|k| k == "board_closing"));
+    // A reminder run again (a node that died after reminding) reminds nobody twice.
+    let session = peerlab_store::SessionId::new(id);
+    assert_eq!(
+        app.store
+            .remind_board(session, app.now())
+            .await
+            .expect("remind"),
+        None
+    );
+    let reminded = kinds_of_notices(&lee)
+        .await
+        .iter()
+        .filter(|k| *k == "board_closing")
+        .count();
+    assert_eq!(reminded, 1);
+
+    // At its time the board closes with nobody looking: the invitation carries the agenda
+    // (one 30-minute item fits the 45-minute session) and the other topic continues as a
+    // thread.
+    app.clock.advance_ms(closes - app.now() + 1_000);
+    eventually("the board's closing", || async {
+        app.store
+            .board(session)
+            .await
+            .expect("board")
+            .is_some_and(|b| b.closed_at.is_some())
+    })
+    .await;
+    let invite = ics(&sam, &format!("/sessions/{id}/invitation.ics")).await;
+    assert_eq!(invite["events"][0]["sequence"], 1);
+    let text = invite["events"][0]["description"].as_str().expect("text");
+    assert!(
+        text.contains("Agenda:\n1. Remote one-to-ones (30 min)"),
+        "{text}"
+    );
+    let space = s["space_id"].as_i64().expect("space");
+    eventually("the leftover's thread", || async {
+        let (_, threads) = sam.get(&format!("/spaces/{space}/threads")).await;
+        threads.to_string().contains("Praise in public")
+    })
+    .await;
+    // Too late to remind, and nothing to close twice.
+    assert_eq!(
+        app.store
+            .remind_board(session, app.now())
+            .await
+            .expect("remind"),
+        None
+    );
 }

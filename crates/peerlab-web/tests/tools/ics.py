@@ -22,6 +22,10 @@ def main(path):
     if raw and not raw.endswith(b"\r\n"):
         sys.exit("the file does not end with CRLF")
     cal = icalendar.Calendar.from_ical(raw)
+    for name in ("VERSION", "PRODID"):
+        # RFC 5545 §3.6: each exactly once in a calendar.
+        if isinstance(cal.get(name), list) or name not in cal:
+            sys.exit(f"the calendar must have exactly one {name}")
     events = []
     for e in cal.walk("VEVENT"):
         attendees = e.get("ATTENDEE", [])

@@ -7,11 +7,13 @@
 use chrono::{DateTime, Utc};
 use peerlab_core::program::{self, EnrolState};
 use peerlab_core::space::{self, ThreadKind, Title};
-use peerlab_store::{Board, NewThread, SessionId, Topic};
+use peerlab_store::{
+    Board, Job, NewThread, Session, SessionId, Topic, BOARD_CLOSE, BOARD_REMINDER,
+};
 use serde::Deserialize;
 
 use super::sessions::{session, SessionCtx};
-use crate::error::Error;
+use crate::error::{Error, Failure};
 use crate::kit::session::User;
 use crate::spaces::ops::prepare;
 use crate::AppState;
@@ -120,7 +122,7 @@ pub async fn view(
         return Ok(None);
     };
     if board.closed_at.is_none() && board.closes_at <= state.now() {
-        close(state, ctx, false).await?;
+        close(state, &ctx.session, false).await?;
         board = state
             .store
             .board(id)
@@ -154,8 +156,7 @@ pub async fn view(
 
 /// Closes the board (now, if `force`) and continues the topics that did not fit as threads
 /// in the session's space, each once.
-async fn close(state: &AppState, ctx: &SessionCtx, force: bool) -> Result<bool, Error> {
-    let s = &ctx.session;
+async fn close(state: &AppState, s: &Session, force: bool) -> Result<bool, Error> {
     let minutes = (s.ends_at - s.starts_at) / 60_000;
     let closed = state
         .store
@@ -212,10 +213,65 @@ pub async fn close_now(state: &AppState, user: &User, id: SessionId) -> Result<(
     if state.store.board(id).await?.is_none() {
         return Err(Error::not_found("agenda board"));
     }
-    if !close(state, &ctx, true).await? {
+    if !close(state, &ctx.session, true).await? {
         return Err(Error::conflict("the board has already closed"));
     }
     Ok(())
+}
+
+/// Runs a board's job (`None` when `job` is not one): its reminder a while before it
+/// closes, or its closing at its time, so the agenda reaches the invitation and the
+/// leftover topics their threads whether or not anyone opens the page. Both are safe to run
+/// twice: the store reminds once and closes once.
+pub(crate) async fn handle(state: &AppState, job: &Job) -> Option<Result<Option<String>, Failure>> {
+    let kind = job.kind.as_str();
+    if kind != BOARD_CLOSE && kind != BOARD_REMINDER {
+        return None;
+    }
+    #[derive(Deserialize)]
+    struct Payload {
+        session: SessionId,
+    }
+    let id = match serde_json::from_str::<Payload>(&job.payload) {
+        Ok(p) => p.session,
+        Err(e) => {
+            return Some(Err(Failure {
+                permanent: true,
+                ..format!("the job's payload names no session: {e}").into()
+            }))
+        }
+    };
+    let outcome = async {
+        let Some(session) = state.store.session(id).await? else {
+            return Ok("the session no longer exists".to_string());
+        };
+        if kind == BOARD_REMINDER {
+            return Ok(match state.store.remind_board(id, state.now()).await? {
+                Some(n) => format!("reminded {n} people with votes left"),
+                None => "nobody reminded: the board had closed or was reminded already".into(),
+            });
+        }
+        if state
+            .store
+            .board(id)
+            .await?
+            .is_some_and(|b| b.closes_at > state.now())
+        {
+            // Not due (the clock of the node that ran it is behind): the next attempt closes it.
+            return Err(Error::conflict("the board closes later"));
+        }
+        Ok(if close(state, &session, false).await? {
+            "closed the board: its agenda is in the invitation".to_string()
+        } else {
+            "the board had closed already".to_string()
+        })
+    }
+    .await;
+    Some(
+        outcome
+            .map(Some)
+            .map_err(|e: Error| Failure::from(e.to_string())),
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
