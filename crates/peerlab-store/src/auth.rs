@@ -237,7 +237,8 @@ impl Store {
     ) -> Result<Option<crate::Invitation>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT p.id AS person_id, p.name, p.email FROM invitations i JOIN people p ON p.id = i.person_id \
+            "SELECT p.id AS person_id, p.name, p.email, (p.password_hash IS NOT NULL) AS has_password \
+             FROM invitations i JOIN people p ON p.id = i.person_id \
              WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2"
         )
         .bind(token_hash)
@@ -280,11 +281,19 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            // A new password ends every session that the old one opened.
+            // A new password ends every session that the old one opened, and every API token:
+            // whoever knew the old password could have made one.
             sqlx::query("DELETE FROM sessions WHERE person_id = $1")
                 .bind(person_id)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(person_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             person_id
         }))
     }

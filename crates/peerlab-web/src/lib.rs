@@ -36,7 +36,7 @@ use tower_http::request_id::{
 };
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 
-pub use auth::ops::INVITATION_DAYS;
+pub use auth::ops::{INVITATION_DAYS, RESET_MINUTES};
 pub use auth::password::hash_password;
 pub use error::{Error, Kind};
 pub use kit::live;

@@ -100,6 +100,8 @@ pub struct Invitation {
     pub person_id: PersonId,
     pub name: String,
     pub email: String,
+    /// The person has a password already: the link resets it.
+    pub has_password: bool,
 }
 
 const PERSON_COLUMNS: &str =

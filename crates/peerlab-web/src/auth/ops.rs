@@ -11,6 +11,8 @@ use crate::kit::secret::{new_secret, sha256_hex};
 
 /// How long an invitation link stays valid.
 pub const INVITATION_DAYS: i64 = 7;
+/// How long a link to choose a new password (asked for on the login page) stays valid.
+pub const RESET_MINUTES: i64 = 60;
 
 /// The longest API-token name.
 pub const MAX_TOKEN_NAME_CHARS: usize = 80;
@@ -21,16 +23,30 @@ pub async fn create_invitation(
     person_id: PersonId,
     now: i64,
 ) -> Result<String, Error> {
+    new_link(store, person_id, now, INVITATION_DAYS * 86_400_000).await
+}
+
+/// A link that sets a password once within `valid_ms`; its secret (only a hash is kept).
+async fn new_link(
+    store: &Store,
+    person_id: PersonId,
+    now: i64,
+    valid_ms: i64,
+) -> Result<String, Error> {
     let token = new_secret();
     store
-        .create_invitation(
-            person_id,
-            &sha256_hex(&token),
-            now,
-            now + INVITATION_DAYS * 86_400_000,
-        )
+        .create_invitation(person_id, &sha256_hex(&token), now, now + valid_ms)
         .await?;
     Ok(token)
+}
+
+/// A link for someone who forgot their password, valid for [`RESET_MINUTES`]: the same kind
+/// of link as an invitation (using it spends the person's other links, ends their sessions
+/// and revokes their API tokens), shorter-lived because it is asked for by anyone who knows
+/// the address.
+pub async fn reset_link(state: &crate::AppState, person_id: PersonId) -> Result<String, Error> {
+    let token = new_link(&state.store, person_id, state.now(), RESET_MINUTES * 60_000).await?;
+    Ok(invitation_url(&state.config.public_url, &token))
 }
 
 /// The address of an invitation link on a deployment reached at `public_url`.

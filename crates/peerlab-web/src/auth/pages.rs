@@ -1,5 +1,5 @@
-//! The pages of signing in: log in, log out, set a password through an invitation link, and
-//! create or revoke one's API tokens.
+//! The pages of signing in: log in, log out, set a password through an invitation link, ask
+//! for a link to choose a new one, and create or revoke one's API tokens.
 
 use std::net::SocketAddr;
 
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_form).post(login_submit))
         .route("/logout", post(logout))
         .route("/invite/{token}", get(invite_form).post(invite_submit))
+        .route("/password/forgot", get(forgot_form).post(forgot_submit))
         .route("/me/tokens", post(create_token))
         .route("/me/tokens/{id}/revoke", post(revoke_token))
 }
@@ -258,6 +259,7 @@ struct InvitePage {
     token: String,
     name: String,
     email: String,
+    has_password: bool,
     min_chars: usize,
     error: Option<String>,
 }
@@ -282,6 +284,7 @@ async fn invite_form(State(state): State<AppState>, Path(token): Path<String>) -
             token,
             name: inv.name,
             email: inv.email,
+            has_password: inv.has_password,
             min_chars: password::MIN_PASSWORD_CHARS,
             error: None,
         }),
@@ -331,6 +334,7 @@ async fn invite_submit(
                 token: token.clone(),
                 name: inv.name.clone(),
                 email: inv.email.clone(),
+                has_password: inv.has_password,
                 min_chars: password::MIN_PASSWORD_CHARS,
                 error: Some(message),
             }
@@ -359,6 +363,118 @@ async fn invite_submit(
             .unwrap_or_else(|e| error_page(None, e)),
         Err(peerlab_store::StoreError::NotFound(_)) => error_page(None, invalid_invitation()),
         Err(e) => error_page(None, e.into()),
+    }
+}
+
+// ---- Forgot password -----------------------------------------------------------------------
+
+/// Links one address may ask for in a throttle window, and one client (one IP address).
+const RESETS_PER_EMAIL: i64 = 3;
+const RESETS_PER_CLIENT: i64 = 20;
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct ForgotPage {
+    nav: Nav,
+    csrf: String,
+    email: String,
+    mail_on: bool,
+    /// The address a link was sent to, if it has an account.
+    sent: Option<String>,
+    minutes: i64,
+    error: Option<String>,
+}
+
+fn forgot_page(
+    state: &AppState,
+    status: StatusCode,
+    email: &str,
+    sent: Option<String>,
+    error: Option<String>,
+) -> Response {
+    anonymous_form(state, status, |csrf| ForgotPage {
+        nav: Nav::new(None, ""),
+        csrf,
+        email: email.into(),
+        mail_on: state.mailer.is_some(),
+        sent,
+        minutes: super::ops::RESET_MINUTES,
+        error,
+    })
+}
+
+async fn forgot_form(State(state): State<AppState>) -> Response {
+    forgot_page(&state, StatusCode::OK, "", None, None)
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Mails a link to choose a new password. The answer is the same whether or not the address
+/// has an account (nobody learns who works here from it), and an address or a client asking
+/// too often is refused with 429, whichever it is.
+async fn forgot_submit(
+    State(state): State<AppState>,
+    connect: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    let again = |status, message: &str| {
+        forgot_page(&state, status, &form.email, None, Some(message.into()))
+    };
+    if !anonymous_form_token_ok(&headers, &form.csrf) {
+        return again(
+            StatusCode::FORBIDDEN,
+            "The form expired or your browser blocked its cookie; please try again.",
+        );
+    }
+    if state.mailer.is_none() {
+        return again(
+            StatusCode::CONFLICT,
+            "This peerlab does not send e-mail; ask an admin for a new invitation link.",
+        );
+    }
+    let Ok(email) = Email::parse(&form.email) else {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter your e-mail address, as in name@example.com.",
+        );
+    };
+    let result = async {
+        let now = state.now();
+        let window = now - password::THROTTLE_WINDOW_MS;
+        let by_email = state
+            .store
+            .count_login_attempt(&format!("reset:{email}"), now, window)
+            .await?;
+        let client = format!("reset-{}", password::client_key(&connect));
+        let by_client = state
+            .store
+            .count_login_attempt(&client, now, window)
+            .await?;
+        if by_email > RESETS_PER_EMAIL || by_client > RESETS_PER_CLIENT {
+            return Err(Error::new(
+                Kind::TooMany,
+                "too_many_attempts",
+                "too many links asked for; wait 15 minutes and try again",
+            ));
+        }
+        if let Some(person) = state.store.person_by_email(&email).await? {
+            let link = super::ops::reset_link(&state, person.id).await?;
+            crate::outbound::send_reset(&state, &person, &link).await?;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => forgot_page(&state, StatusCode::OK, "", Some(email.to_string()), None),
+        Err(e) if e.kind == Kind::Internal => error_page(None, e),
+        Err(e) => again(status(e.kind), &capitalize(&e.message)),
     }
 }
 

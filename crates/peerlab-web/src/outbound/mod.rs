@@ -41,6 +41,7 @@ pub const EMAIL_INVITATION: &str = "email_invitation";
 pub const EMAIL_DIGEST: &str = "email_digest";
 pub const EMAIL_TEST: &str = "email_test";
 pub const EMAIL_INVITE: &str = "email_invite";
+pub const EMAIL_RESET: &str = "email_reset";
 pub const DIGEST_HOUR: &str = "digest_hour";
 
 /// The kinds that are one e-mail each, listed on the outbound page.
@@ -50,6 +51,7 @@ pub const EMAIL_KINDS: &[&str] = &[
     EMAIL_DIGEST,
     EMAIL_TEST,
     EMAIL_INVITE,
+    EMAIL_RESET,
 ];
 
 /// Attempts an e-mail gets: 30 s, 1, 2 and 4 minutes apart, then it is failed and shown.
@@ -338,7 +340,7 @@ async fn deliver(
         EMAIL_NOTICE => notice_mail(state, envelope).await?,
         EMAIL_INVITATION => invitation_mail(state, envelope).await?,
         EMAIL_DIGEST => digest_mail(state, envelope).await?,
-        EMAIL_INVITE => invite_mail(state, envelope).await?,
+        EMAIL_INVITE | EMAIL_RESET => link_mail(state, job, envelope).await?,
         _ => Some((test_mail(&state.config.public_url), Vec::new())),
     };
     let Some((mut mail, digested)) = built else {
@@ -388,22 +390,57 @@ pub(crate) async fn send_invitation(
     person: &peerlab_store::Person,
     link: &str,
 ) -> Result<(), crate::error::Error> {
+    send_link(
+        state,
+        person,
+        link,
+        EMAIL_INVITE,
+        "You are invited to peerlab",
+    )
+    .await
+}
+
+/// Queues the e-mail with a link to choose a new password, asked for on the login page
+/// (only sent when e-mail is on: the page says so otherwise).
+pub(crate) async fn send_reset(
+    state: &AppState,
+    person: &peerlab_store::Person,
+    link: &str,
+) -> Result<(), crate::error::Error> {
+    send_link(
+        state,
+        person,
+        link,
+        EMAIL_RESET,
+        "Choose a new peerlab password",
+    )
+    .await
+}
+
+async fn send_link(
+    state: &AppState,
+    person: &peerlab_store::Person,
+    link: &str,
+    kind: &str,
+    subject: &str,
+) -> Result<(), crate::error::Error> {
     let base = state.config.public_url.trim_end_matches('/');
     let path = link.strip_prefix(base).unwrap_or(link);
     let envelope = Envelope {
         to: person.email.clone(),
-        subject: "You are invited to peerlab".into(),
+        subject: subject.into(),
         about: person.id.get(),
         date: None,
         link: Some(path.to_string()),
     };
-    let mut job = email_job(EMAIL_INVITE, &envelope, String::new(), state.now());
+    let mut job = email_job(kind, &envelope, String::new(), state.now());
     job.dedupe_key = None;
     state.jobs.enqueue(state, &job).await?;
     Ok(())
 }
 
-async fn invite_mail(state: &AppState, envelope: &Envelope) -> Result<Built, String> {
+/// An invitation's or a password reset's e-mail: the person's link and what it does.
+async fn link_mail(state: &AppState, job: &Job, envelope: &Envelope) -> Result<Built, String> {
     let Some(link) = &envelope.link else {
         return Ok(None);
     };
@@ -414,14 +451,28 @@ async fn invite_mail(state: &AppState, envelope: &Envelope) -> Result<Built, Str
         .map_err(|e| e.to_string())?
         .map(|p| p.name)
         .unwrap_or_default();
+    let (intro, action) = if job.kind == EMAIL_RESET {
+        (
+            format!(
+                "Hello {name}, someone asked to reset the password of your peerlab account — we hope it was you. The link works once, for {} minutes; using it logs you out everywhere and revokes your API tokens. If it was not you, ignore this e-mail: your password stays as it is.",
+                crate::RESET_MINUTES
+            ),
+            "Choose a new password",
+        )
+    } else {
+        (
+            format!(
+                "Hello {name}, your colleagues learn from each other on peerlab: communities of practice, cohorts, who knows what. Set a password to join them; the link works for {} days.",
+                crate::INVITATION_DAYS
+            ),
+            "Set your password",
+        )
+    };
     let letter = Letter {
-        heading: "You are invited to peerlab".into(),
-        intro: format!(
-            "Hello {name}, your colleagues learn from each other on peerlab: communities of practice, cohorts, who knows what. Set a password to join them; the link works for {} days.",
-            crate::INVITATION_DAYS
-        ),
+        heading: envelope.subject.clone(),
+        intro,
         items: Vec::new(),
-        action: Some(("Set your password".into(), link.clone())),
+        action: Some((action.into(), link.clone())),
         topic: None,
     };
     Ok(Some((

@@ -416,6 +416,7 @@ fn kind_label(kind: &str) -> &'static str {
         super::EMAIL_DIGEST => "Digest",
         super::EMAIL_TEST => "Test message",
         super::EMAIL_INVITE => "Invitation link",
+        super::EMAIL_RESET => "Password reset link",
         _ => "Other",
     }
 }

@@ -15,6 +15,7 @@ mod import;
 mod jobs;
 mod lrs;
 mod outbound;
+mod password_reset;
 mod people;
 mod programs;
 mod programs_matrix;
