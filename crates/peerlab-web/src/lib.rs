@@ -235,6 +235,7 @@ fn api() -> ApiRoutes {
         .merge(spaces::api())
         .merge(grouping::api())
         .merge(outbound::api())
+        .merge(outbound::admin_api())
 }
 
 /// The path of every route of the JSON API, as axum spells them (`/people/{id}`), for the

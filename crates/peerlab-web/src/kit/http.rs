@@ -1,5 +1,5 @@
 //! Where the domain's [`Error`] becomes HTTP: each [`Kind`] maps to one status here and
-//! nowhere else, and [`ApiError`] renders an error as `{"error": code, "message": …}`.
+//! nowhere else, and [`ApiError`] renders an error as `{"error": code, "message": …, "field"?: …}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -31,6 +31,9 @@ pub fn status(kind: Kind) -> StatusCode {
 struct Body<'a> {
     error: &'a str,
     message: &'a str,
+    /// The input field an `invalid_input` error is about, so a client can mark it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<&'a serde_json::Value>,
 }
@@ -62,6 +65,7 @@ impl IntoResponse for ApiError {
         let body = Body {
             error: e.code,
             message: &e.message,
+            field: e.field,
             details: e.details.as_ref(),
         };
         (status(e.kind), Json(body)).into_response()

@@ -28,15 +28,17 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Deliveries each hook's log shows.
-const LOG_ROWS: i64 = 20;
+pub(super) const LOG_ROWS: i64 = 20;
 
-struct LogRow {
-    id: i64,
-    state: &'static str,
-    attempts: i64,
-    when: String,
-    said: String,
-    replayable: bool,
+/// One delivery of a hook's log, as the page and the API show it.
+#[derive(serde::Serialize)]
+pub(super) struct LogRow {
+    pub id: i64,
+    pub state: &'static str,
+    pub attempts: i64,
+    pub when: String,
+    pub said: String,
+    pub replayable: bool,
 }
 
 struct HookView {
@@ -57,20 +59,23 @@ struct HooksPage {
     secret: Option<String>,
 }
 
+/// A hook as the form (and the API, converted) gives it: every field as typed.
 #[derive(Deserialize, Default)]
-struct HookForm {
+pub(super) struct HookForm {
     #[serde(default)]
-    name: String,
+    pub name: String,
     #[serde(default)]
-    url: String,
+    pub url: String,
     #[serde(default)]
-    format: String,
+    pub format: String,
     #[serde(default)]
-    space: String,
+    pub space: String,
+    /// Verb IRIs separated by white space; none means every statement.
     #[serde(default)]
-    verbs: String,
+    pub verbs: String,
+    /// "on" allows a loopback or private address (for tests).
     #[serde(default)]
-    loopback: String,
+    pub loopback: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,7 +84,7 @@ struct Done {
     done: String,
 }
 
-fn log_row(job: peerlab_store::Job) -> LogRow {
+pub(super) fn log_row(job: peerlab_store::Job) -> LogRow {
     let state = match job.state {
         JobState::Done
             if job
@@ -184,7 +189,11 @@ async fn page(State(state): State<AppState>, user: User, Query(q): Query<Done>) 
 }
 
 /// Checks a hook form whole.
-async fn check(state: &AppState, form: &HookForm, user: &User) -> Result<NewWebhook, Error> {
+pub(super) async fn check(
+    state: &AppState,
+    form: &HookForm,
+    user: &User,
+) -> Result<NewWebhook, Error> {
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::invalid(
@@ -332,23 +341,8 @@ async fn replay(
 ) -> PageResult {
     user.require_admin().for_user(&user)?;
     let id: i64 = form.id.trim().parse().unwrap_or(0);
-    let job = state.store.job(id).await.for_user(&user)?;
-    if job.as_ref().is_none_or(|j| j.kind != WEBHOOK) {
-        return Err(Error::not_found("delivery")).for_user(&user);
-    }
-    match state
-        .store
-        .replay_job(id, state.now())
+    super::replay(&state, id, &[WEBHOOK], "delivery")
         .await
-        .for_user(&user)?
-    {
-        Some(_) => {
-            state.jobs.wake();
-            Ok(see_other("/admin/webhooks?done=replayed"))
-        }
-        None => Err(Error::conflict(
-            "this delivery has not finished yet: it can be sent again once it has gone or failed",
-        ))
-        .for_user(&user),
-    }
+        .for_user(&user)?;
+    Ok(see_other("/admin/webhooks?done=replayed"))
 }

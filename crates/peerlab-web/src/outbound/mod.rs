@@ -14,6 +14,7 @@
 //!    notifications waiting (every day, or on Mondays for a weekly digest), and enqueues one
 //!    digest job per person and local date.
 
+mod admin_api;
 mod api;
 pub(crate) mod hook_pages;
 pub mod hooks;
@@ -28,6 +29,7 @@ use peerlab_store::{Job, NewJob, Notice, PersonId, Relay};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+pub use admin_api::api as admin_api;
 pub use api::api;
 
 use crate::error::Failure;
@@ -381,6 +383,34 @@ async fn forget_link(state: &AppState, job: &Job, envelope: &Envelope) -> Result
         .set_job_payload(job.id, &serde_json::to_string(&kept).unwrap_or_default())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Queues a finished or failed job of one of `kinds` again (a copy, so its log stays) and
+/// returns the copy's id; `what` names it in the 404.
+pub(crate) async fn replay(
+    state: &AppState,
+    id: i64,
+    kinds: &[&str],
+    what: &'static str,
+) -> Result<i64, crate::error::Error> {
+    let job = state.store.job(id).await?;
+    if !job
+        .as_ref()
+        .is_some_and(|j| kinds.contains(&j.kind.as_str()))
+    {
+        return Err(crate::error::Error::not_found(what));
+    }
+    let copy = state
+        .store
+        .replay_job(id, state.now())
+        .await?
+        .ok_or_else(|| {
+            crate::error::Error::conflict(format!(
+                "this {what} has not finished yet: it can be sent again once it has gone or failed"
+            ))
+        })?;
+    state.jobs.wake();
+    Ok(copy)
 }
 
 /// Queues the e-mail that brings a new person their invitation link (`/invite/<token>`).

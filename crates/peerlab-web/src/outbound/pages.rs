@@ -370,22 +370,24 @@ async fn unsubscribe_now(
 
 // ---- The admin's outbound queue -----------------------------------------------------------
 
-struct Row {
-    id: i64,
-    kind: &'static str,
-    to: String,
-    subject: String,
-    state: &'static str,
-    attempts: i64,
-    created: String,
-    finished: String,
+/// One message of the queue, as the page and the API show it.
+#[derive(serde::Serialize)]
+pub(super) struct Row {
+    pub id: i64,
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub state: &'static str,
+    pub attempts: i64,
+    pub created: String,
+    pub finished: String,
     /// The outcome of a finished job, or the last error.
-    said: String,
-    replayable: bool,
+    pub said: String,
+    pub replayable: bool,
 }
 
 /// Messages the queue lists, newest first.
-const QUEUE_ROWS: i64 = 50;
+pub(super) const QUEUE_ROWS: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "outbound/outbound.html")]
@@ -432,7 +434,7 @@ fn datetime(ms: i64) -> String {
     )
 }
 
-fn row(job: Job) -> Row {
+pub(super) fn row(job: Job) -> Row {
     let envelope: Option<Envelope> = serde_json::from_str(&job.payload).ok();
     let state = match (job.state, job.outcome.as_deref()) {
         (JobState::Done, Some(o)) if o.starts_with("held") => "held",
@@ -583,25 +585,9 @@ async fn replay(
             .await;
         }
     };
-    let job = state.store.job(id).await.for_user(&user)?;
-    if !job
-        .as_ref()
-        .is_some_and(|j| EMAIL_KINDS.contains(&j.kind.as_str()))
-    {
-        return Err(Error::not_found("message")).for_user(&user);
-    }
-    match state
-        .store
-        .replay_job(id, state.now())
-        .await
-        .for_user(&user)?
-    {
-        Some(_) => {
-            state.jobs.wake();
-            Ok(see_other("/admin/outbound?done=replayed"))
-        }
-        None => {
-            let e = Error::conflict("this message has not finished yet: it can be sent again once it has gone or failed");
+    match super::replay(&state, id, EMAIL_KINDS, "message").await {
+        Ok(_) => Ok(see_other("/admin/outbound?done=replayed")),
+        Err(e) if e.kind == crate::error::Kind::Conflict => {
             outbound(
                 &state,
                 &user,
@@ -611,6 +597,7 @@ async fn replay(
             )
             .await
         }
+        Err(e) => Err(e).for_user(&user),
     }
 }
 

@@ -20,6 +20,7 @@ crate::backend_tests! {
     chat_hooks_get_cards_for_their_space_only_once_with_two_nodes,
     a_receiver_that_refuses_with_404_fails_at_once_and_shows_why,
     bad_hooks_are_refused_and_change_nothing,
+    the_admin_api_connects_logs_replays_and_stops_hooks_and_reads_the_queue,
 }
 
 #[derive(Clone, Debug)]
@@ -499,4 +500,159 @@ async fn bad_hooks_are_refused_and_change_nothing(b: Backend) {
         StatusCode::FORBIDDEN
     );
     assert!(app.store.webhooks().await.expect("hooks").is_empty());
+}
+
+async fn the_admin_api_connects_logs_replays_and_stops_hooks_and_reads_the_queue(b: Backend) {
+    let receiver = Receiver::start(&[]).await;
+    let app = spawn(b).await;
+    let (_, fay, mei, space, _) = company(&app).await;
+    let ada = app.api_as("ada@x.com").await;
+    let url = format!("{}/api-hook", receiver.base);
+    let hook = json!({"name": "HR analytics", "url": url, "allow_loopback": true,
+                      "verbs": ["http://activitystrea.ms/schema/1.0/post"]});
+    // Only admins, and bad hooks are refused with the field's reason and write nothing.
+    let answer = fay.post("/admin/webhooks", hook.clone()).await;
+    crate::common::check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    for (change, field) in [
+        (json!({"url": url.replace("http://", "ftp://")}), "url"),
+        (json!({"allow_loopback": false}), "url"),
+        (json!({"format": "pigeon"}), "format"),
+        (json!({"format": "slack"}), "space"),
+        (json!({"verbs": ["not an iri"]}), "verbs"),
+        (json!({"name": ""}), "name"),
+    ] {
+        let mut body = hook.clone();
+        for (k, v) in change.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let (st, v) = ada.post("/admin/webhooks", body).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{change}: {v}");
+        assert_eq!(v["field"], field, "{change}: {v}");
+    }
+    let (_, list) = ada.get("/admin/webhooks").await;
+    assert_eq!(list["items"], json!([]));
+
+    let (st, made) = ada.post("/admin/webhooks", hook).await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    assert_eq!(made["format"], "signed");
+    let secret = made["secret"]
+        .as_str()
+        .expect("the secret, once")
+        .to_string();
+    let id = made["id"].as_i64().expect("id");
+    let (_, list) = ada.get("/admin/webhooks").await;
+    assert_eq!(list["items"][0]["id"], id);
+    assert!(list["items"][0].get("secret").is_none(), "{list}");
+    assert_eq!(list["items"][0]["active"], true);
+
+    thread(&mei, space, "Opening lines").await;
+    let got = receiver.wait_for(1).await;
+    let signature = got[0].headers["peerlab-signature"]
+        .to_str()
+        .expect("header");
+    assert!(python_verifies(&secret, signature, &got[0].body));
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = ada.get(&format!("/admin/webhooks/{id}/deliveries")).await.1;
+        if log["items"][0]["state"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(log["items"][0]["state"], "delivered", "{log}");
+    assert!(log["items"][0]["said"]
+        .as_str()
+        .expect("said")
+        .contains("200"));
+    let delivery = log["items"][0]["id"].as_i64().expect("delivery");
+    let (st, copy) = ada
+        .post(
+            &format!("/admin/webhooks/deliveries/{delivery}/replay"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{copy}");
+    let got = receiver.wait_for(2).await;
+    assert_eq!(
+        got[1].headers["peerlab-event-id"],
+        got[0].headers["peerlab-event-id"]
+    );
+    let answer = mei
+        .post(
+            &format!("/admin/webhooks/deliveries/{delivery}/replay"),
+            json!({}),
+        )
+        .await;
+    crate::common::check((answer.0, &answer.1), StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(
+        ada.post("/admin/webhooks/deliveries/999999/replay", json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ada.get("/admin/webhooks/999999/deliveries").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // Stopped: nothing more goes to it, its log stays.
+    assert_eq!(
+        ada.delete(&format!("/admin/webhooks/{id}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        ada.delete(&format!("/admin/webhooks/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = ada.get("/admin/webhooks").await;
+    assert_eq!(list["items"][0]["active"], false);
+    thread(&mei, space, "After the stop").await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(receiver.got().len(), 2, "a stopped hook hears nothing");
+    assert_eq!(
+        ada.get(&format!("/admin/webhooks/{id}/deliveries")).await.1["items"]
+            .as_array()
+            .expect("log")
+            .len(),
+        2
+    );
+
+    // The e-mail queue: e-mail is off, so a test message is held; a bad filter is refused.
+    let answer = ada.get("/admin/outbound?state=lost").await;
+    crate::common::check(
+        (answer.0, &answer.1),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    assert_eq!(mei.get("/admin/outbound").await.0, StatusCode::FORBIDDEN);
+    let answer = ada
+        .post("/admin/outbound/test", json!({"to": "nope"}))
+        .await;
+    assert_eq!(answer.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.1);
+    let (st, v) = ada
+        .post("/admin/outbound/test", json!({"to": "ada@x.com"}))
+        .await;
+    assert_eq!(
+        (st, v["sending"].clone()),
+        (StatusCode::ACCEPTED, json!(false))
+    );
+    let mut queue = Value::Null;
+    for _ in 0..100 {
+        queue = ada.get("/admin/outbound").await.1;
+        if queue["messages"][0]["state"] == "held" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let held = &queue["messages"][0];
+    assert_eq!(
+        (held["state"].clone(), held["to"].clone()),
+        (json!("held"), json!("ada@x.com")),
+        "{queue}"
+    );
+    assert_eq!(
+        held["replayable"], false,
+        "held mail waits for a server: {queue}"
+    );
+    assert_eq!(queue["sending"], false);
 }
