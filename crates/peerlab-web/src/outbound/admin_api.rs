@@ -67,12 +67,7 @@ async fn queue(
         .jobs_of_kinds(EMAIL_KINDS, filter, QUEUE_ROWS)
         .await?
         .into_iter()
-        .map(row)
-        .map(|mut r| {
-            // Held mail is sent again only once there is a server to send it to.
-            r.replayable &= mail_on || r.state != "held";
-            r
-        })
+        .map(|j| row(j, mail_on))
         .collect();
     let counts: serde_json::Map<String, Value> = state
         .store
@@ -190,10 +185,8 @@ async fn create(
     let id = state.store.create_webhook(&new, state.now()).await?;
     let hook = state
         .store
-        .webhooks()
+        .webhook(id)
         .await?
-        .into_iter()
-        .find(|h| h.id == id)
         .ok_or_else(|| Error::not_found("webhook"))?;
     let mut answer = hook_json(&hook);
     if !new.secret.is_empty() {
@@ -220,7 +213,7 @@ async fn deliveries(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     user.require_admin()?;
-    if !state.store.webhooks().await?.iter().any(|h| h.id == id) {
+    if state.store.webhook(id).await?.is_none() {
         return Err(Error::not_found("webhook").into());
     }
     let log: Vec<_> = state

@@ -434,7 +434,8 @@ fn datetime(ms: i64) -> String {
     )
 }
 
-pub(super) fn row(job: Job) -> Row {
+/// A queued job as a row; held mail is sent again only once there is a server (`mail_on`).
+pub(super) fn row(job: Job, mail_on: bool) -> Row {
     let envelope: Option<Envelope> = serde_json::from_str(&job.payload).ok();
     let state = match (job.state, job.outcome.as_deref()) {
         (JobState::Done, Some(o)) if o.starts_with("held") => "held",
@@ -458,7 +459,8 @@ pub(super) fn row(job: Job) -> Row {
             JobState::Done => job.outcome.unwrap_or_default(),
             _ => job.last_error.unwrap_or_default(),
         },
-        replayable: matches!(job.state, JobState::Done | JobState::Failed),
+        replayable: matches!(job.state, JobState::Done | JobState::Failed)
+            && (mail_on || state != "held"),
     }
 }
 
@@ -508,15 +510,7 @@ async fn outbound(
                 .map(|m| m.settings.from.clone())
                 .unwrap_or_default(),
             counts,
-            rows: jobs
-                .into_iter()
-                .map(row)
-                .map(|mut r| {
-                    // Held mail is sent again only once there is a server to send it to.
-                    r.replayable &= mail_on || r.state != "held";
-                    r
-                })
-                .collect(),
+            rows: jobs.into_iter().map(|j| row(j, mail_on)).collect(),
             filter: filter.map_or("", JobState::as_str).to_string(),
             ok: done_message(&q.done),
             error,
