@@ -44,10 +44,10 @@ impl Store {
     /// id repeated counts once, and an id that names nobody (a person deleted meanwhile) is
     /// left out, so the caller compares lengths when every person must be there.
     ///
-    /// Three queries per 500 people: the people with their managers' e-mails, their skills,
-    /// their wants. They share no snapshot; a profile edited between them shows part of the
-    /// edit, which a grouping tolerates. peerlab stores no seniority, start date or block
-    /// list, so those facts are empty.
+    /// Four queries per 500 people: the people with their managers' e-mails, their skills,
+    /// their wants, their block lists. They share no snapshot; a profile edited between them
+    /// shows part of the edit, which a grouping tolerates. peerlab stores no seniority or
+    /// start date, so those facts are empty.
     pub async fn grouping_facts(&self, person_ids: &[PersonId]) -> Result<Vec<PersonFacts>> {
         let mut seen = HashSet::with_capacity(person_ids.len());
         let ids: Vec<i64> = person_ids
@@ -74,8 +74,17 @@ impl Store {
                 "SELECT w.person_id, s.name FROM wants w JOIN skills s ON s.id = w.skill_id \
                  WHERE w.person_id IN ({list})"
             );
-            type Rows = (Vec<PersonRow>, Vec<(i64, String, i64)>, Vec<(i64, String)>);
-            let (people, skills, wants): Rows = on_pool!(self, |p| {
+            let blocks_sql = format!(
+                "SELECT b.person_id, p.email FROM person_blocks b JOIN people p ON p.id = b.blocked_id \
+                 WHERE b.person_id IN ({list})"
+            );
+            type Rows = (
+                Vec<PersonRow>,
+                Vec<(i64, String, i64)>,
+                Vec<(i64, String)>,
+                Vec<(i64, String)>,
+            );
+            let (people, skills, wants, blocks): Rows = on_pool!(self, |p| {
                 let mut q = sqlx::query_as(&people_sql);
                 for id in chunk {
                     q = q.bind(*id);
@@ -91,7 +100,12 @@ impl Store {
                     q = q.bind(*id);
                 }
                 let wants = q.fetch_all(p).await?;
-                Ok::<_, sqlx::Error>((people, skills, wants))
+                let mut q = sqlx::query_as(&blocks_sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                let blocks = q.fetch_all(p).await?;
+                Ok::<_, sqlx::Error>((people, skills, wants, blocks))
             })?;
             for (id, email, name, department, function, location, time_zone, manager) in people {
                 let time_zone = match known(time_zone) {
@@ -124,6 +138,11 @@ impl Store {
                     f.skills.push((skill, Level::new(level).map_err(decode)?));
                 }
             }
+            for (person, email) in blocks {
+                if let Some(f) = found.get_mut(&person) {
+                    f.blocked.push(Email::parse(&email).map_err(decode)?);
+                }
+            }
             for (person, skill) in wants {
                 if let Some(f) = found.get_mut(&person) {
                     f.wants.push(SkillName::parse(&skill).map_err(decode)?);
@@ -135,6 +154,7 @@ impl Store {
         for f in found.values_mut() {
             f.skills.sort_by_cached_key(|(s, _)| s.key());
             f.wants.sort_by_cached_key(SkillName::key);
+            f.blocked.sort();
         }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }

@@ -13,6 +13,7 @@
 mod agenda;
 mod auth;
 mod grouping;
+mod groupings;
 mod ids;
 mod jobs;
 mod location;
@@ -37,6 +38,9 @@ use sqlx::sqlite::{
 
 pub use agenda::{reminder_at, Board, Topic, BOARD_CLOSE, BOARD_REMINDER, MAX_TOPICS_PER_PERSON};
 pub use auth::{ApiToken, SessionUser};
+pub use groupings::{
+    Blocked, GroupMember, MeetingRow, MyGrouping, NewGroup, NewGroups, StoredGroup, StoredGrouping,
+};
 pub use ids::{CohortId, PersonId, PostId, ProgramId, SessionId, SkillId, SpaceId, ThreadId};
 pub use jobs::{Job, JobState, NewJob, Purged};
 pub use location::Location;

@@ -177,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(people::router())
         .merge(programs::router())
+        .merge(grouping::router())
         .merge(spaces::router())
         .merge(lrs::router())
         .merge(outbound::pages::router())
@@ -234,6 +235,7 @@ fn api() -> ApiRoutes {
         .merge(programs::api())
         .merge(spaces::api())
         .merge(grouping::api())
+        .merge(grouping::session_api())
         .merge(outbound::api())
         .merge(outbound::admin_api())
 }

@@ -566,7 +566,179 @@ async fn programs(
         );
     }
     store.enrol(open, &joiners, None, now - 8 * day).await?;
+    past_groups(store, base, spring, facilitator, now).await?;
+    // Mia keeps one name on her private "never group me with" list.
+    if let Some(&other) = joiners.get(1) {
+        store.block(member, other, now - 7 * day).await?;
+    }
     Ok((channel, managers))
+}
+
+/// The spring cohort's past sessions had small groups, formed as the product forms them
+/// (the engine, with the history of the sessions before), so the next session's groups
+/// avoid those pairs and the debrief threads have their first approaches.
+async fn past_groups(
+    store: &Store,
+    base: &str,
+    cohort: peerlab_store::CohortId,
+    facilitator: PersonId,
+    now: i64,
+) -> anyhow::Result<()> {
+    use peerlab_core::grouping::groups::{self, GroupOptions, RoleSpec, SizeRange, Weights};
+    use peerlab_core::grouping::{adjust, History, Meeting, Pool};
+    let c = store
+        .cohort(cohort)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo cohort missing"))?;
+    let mut ids: Vec<PersonId> = store
+        .enrolments(cohort)
+        .await?
+        .into_iter()
+        .filter(|e| e.state == program::EnrolState::Enrolled)
+        .map(|e| e.person_id)
+        .collect();
+    ids.sort();
+    let past: Vec<_> = store
+        .cohort_sessions(cohort)
+        .await?
+        .into_iter()
+        .filter(|s| s.ends_at < now)
+        .collect();
+    let roles = [
+        vec![],
+        vec![
+            RoleSpec::parse("storyteller").map_err(anyhow::Error::msg)?,
+            RoleSpec::parse("listener").map_err(anyhow::Error::msg)?,
+            RoleSpec::parse("observer").map_err(anyhow::Error::msg)?,
+        ],
+    ];
+    let approaches = [
+        "We agreed to open every feedback conversation with what went well, then one concrete change. Next: try it in this week's one-to-ones.",
+        "Our approach: ask 'what do you think went well?' before giving our view. Question for the others: how do you handle silence?",
+        "We practised turning 'you always' into one specific example. Hardest part was keeping it short.",
+    ];
+    for (k, s) in past.iter().enumerate() {
+        let day = chrono::NaiveDate::parse_from_str(
+            s.local_start.get(..10).unwrap_or_default(),
+            "%Y-%m-%d",
+        )?;
+        let pool = Pool::from_people(store.grouping_facts(&ids).await?)?;
+        let index: std::collections::HashMap<PersonId, usize> =
+            ids.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+        let mut history = History::default();
+        let mut at = std::collections::HashMap::new();
+        for r in store.meetings(&ids).await? {
+            let slot = *at.entry((r.grouping_id, r.group_no)).or_insert_with(|| {
+                history.meetings.push(Meeting {
+                    date: chrono::NaiveDate::parse_from_str(&r.on_date, "%Y-%m-%d").ok(),
+                    members: Vec::new(),
+                });
+                history.meetings.len() - 1
+            });
+            history.meetings[slot]
+                .members
+                .push((index[&r.person_id], r.role));
+        }
+        let options = GroupOptions {
+            size: SizeRange { min: 4, max: 4 },
+            weights: Weights::default(),
+            roles: roles[k % 2].clone(),
+            keep_apart: Vec::new(),
+            keep_together: Vec::new(),
+            today: day,
+        };
+        let prepared = groups::prepare(&pool, &history, options).map_err(anyhow::Error::msg)?;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(s.id.get() as u64);
+        let grouping =
+            groups::form(&prepared, &mut rng, &mut |i| i >= 200).map_err(anyhow::Error::msg)?;
+        let stories = adjust::describe(&prepared, &grouping);
+        let post = |title: &str, body: &str| {
+            let title = title.to_string();
+            let body = body.to_string();
+            async move {
+                let (body_html, search_text) = rendered(store, &title, &body).await?;
+                anyhow::Ok(PostInput {
+                    body: space::Body::parse(&body)?,
+                    body_html,
+                    search_text,
+                    mentions: Vec::new(),
+                })
+            }
+        };
+        let challenge = "Share one feedback conversation that went well and one that did not. What made the difference?";
+        let debrief_title = format!("Debrief: {}", s.title);
+        let new = peerlab_store::NewGroups {
+            session_id: s.id,
+            cohort_id: cohort,
+            channel: c.space_id,
+            on_date: day.format("%Y-%m-%d").to_string(),
+            challenge: challenge.into(),
+            formed_by: facilitator,
+            facilitators: vec![facilitator],
+            roster: ids.clone(),
+            groups: grouping
+                .groups
+                .iter()
+                .zip(&stories)
+                .enumerate()
+                .map(|(g, (members, story))| peerlab_store::NewGroup {
+                    space_name: format!("{} · Group {}", s.title, g + 1).chars().take(space::MAX_NAME_CHARS).collect(),
+                    space_description: story.summary.clone(),
+                    summary: story.summary.clone(),
+                    members: members
+                        .iter()
+                        .zip(&story.members)
+                        .map(|(&i, m)| (ids[i], m.role.clone(), m.reasons.clone()))
+                        .collect(),
+                })
+                .collect(),
+            rules: space::DEFAULT_RULES.into(),
+            debrief_title: space::Title::parse(&debrief_title.chars().take(space::MAX_TITLE_CHARS).collect::<String>())?,
+            debrief: post(&debrief_title, "Each group posts its approach here: what you tried, what you would do next, and one question for the other groups.").await?,
+            brief_title: space::Title::parse("Your group's challenge")?,
+            brief: post("Your group's challenge", challenge).await?,
+        };
+        let when = s.starts_at - 3_600_000;
+        store.confirm_groups(&new, when).await?;
+        // One member of each group posts its approach in the debrief.
+        let stored = store
+            .session_groups(s.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo groups missing"))?;
+        if let Some(thread) = stored.debrief_thread_id {
+            for (g, group) in stored.groups.iter().enumerate() {
+                if let Some(first) = group.members.first() {
+                    let text = approaches[g % approaches.len()];
+                    let input = post("", text).await?;
+                    store
+                        .reply(
+                            thread,
+                            &input,
+                            first.person_id,
+                            s.ends_at + 3_600_000 * (g as i64 + 1),
+                        )
+                        .await?;
+                }
+            }
+        }
+        let channel = SpaceRef {
+            id: c.space_id,
+            name: "Manager Lab · spring cohort".into(),
+            visibility: Visibility::Private,
+        };
+        for group in &stored.groups {
+            for m in &group.members {
+                let action = Action::Grouped {
+                    space: channel.clone(),
+                    group: group.space_id.unwrap_or(c.space_id),
+                    name: format!("{} · Group {}", s.title, group.number),
+                    role: m.role.clone(),
+                };
+                say(store, base, m.person_id, action, when).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records a demo action in the LRS as peerlab records real ones (confidential spaces

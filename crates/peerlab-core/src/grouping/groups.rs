@@ -237,13 +237,34 @@ impl std::error::Error for GroupsError {}
 
 /// A checked problem, ready to solve: the pool's distances and constraints.
 pub struct Prepared<'a> {
-    pool: &'a Pool,
-    options: GroupOptions,
-    instance: Instance,
-    history: HashMap<(usize, usize), f64>,
-    roles_before: HashMap<(usize, String), f64>,
+    pub(super) pool: &'a Pool,
+    pub(super) options: GroupOptions,
+    pub(super) instance: Instance,
+    pub(super) history: HashMap<(usize, usize), f64>,
+    pub(super) roles_before: HashMap<(usize, String), f64>,
+    /// Every pair kept apart (managers and reports, block lists, the keep-apart list).
+    pub(super) apart_pairs: Vec<(usize, usize)>,
+    /// Every pair kept together.
+    pub(super) together_pairs: Vec<(usize, usize)>,
     apart: usize,
     together: usize,
+}
+
+impl Prepared<'_> {
+    /// The pool being grouped.
+    pub fn pool(&self) -> &Pool {
+        self.pool
+    }
+
+    /// The number of groups every grouping of this problem has.
+    pub fn group_count(&self) -> usize {
+        self.instance.bounds().len()
+    }
+
+    /// The options it was prepared with.
+    pub fn options(&self) -> &GroupOptions {
+        &self.options
+    }
 }
 
 /// Checks the options against the pool and builds the grouping problem. Fails, naming the
@@ -311,6 +332,8 @@ pub fn prepare<'a>(
         pool,
         apart: distinct(&apart),
         together: distinct(&together),
+        apart_pairs: apart,
+        together_pairs: together,
         roles_before: history.role_weights(options.today, w.half_life_days),
         history: history_weights,
         instance,
@@ -442,7 +465,7 @@ const REPEAT_ROLE: f64 = 1_000.0;
 // Assigns the roles within each group by an exact minimum-cost assignment: the members are
 // the rows; the columns are the roles and then one "no role" column per remaining member.
 // Earlier roles count by how often (faded) the person played them, so roles rotate.
-fn assign_roles(prepared: &Prepared, groups: &[Vec<usize>]) -> Vec<String> {
+pub(super) fn assign_roles(prepared: &Prepared, groups: &[Vec<usize>]) -> Vec<String> {
     let pool = prepared.pool;
     let roles = &prepared.options.roles;
     let mut out = vec![String::new(); pool.len()];
@@ -662,7 +685,7 @@ pub struct Report {
 const BASELINE_SAMPLES: usize = 20;
 
 impl Report {
-    fn new(
+    pub(super) fn new(
         prepared: &Prepared,
         groups: &[Vec<usize>],
         roles: &[String],

@@ -25,6 +25,7 @@
 //! sharing a date, round and group met. Rows naming someone outside the pool are skipped,
 //! since people leave and join between sessions.
 
+pub mod adjust;
 pub mod groups;
 mod history;
 pub mod pairs;

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
+use super::ops::search;
 use crate::error::{Error, Kind};
 use crate::kit::extract::ApiJson;
 use crate::kit::http::ApiResult;
@@ -177,27 +178,6 @@ fn load(
         History::from_rows(&header, list, &pool).map_err(|e| refused(e, "history"))?
     };
     Ok((pool, history, today))
-}
-
-// Runs a CPU-bound search on a blocking thread, one at a time per server. The permit moves
-// into the thread, so a client that hangs up does not let a second search start while the
-// first still runs.
-async fn search<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Error> {
-    let permit = state
-        .searching
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(Error::internal)?;
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        f()
-    })
-    .await
-    .map_err(Error::internal)
 }
 
 fn person(pool: &Pool, i: usize) -> Value {

@@ -1,10 +1,15 @@
-//! The grouping engine over HTTP: diverse small groups, accountability partners and coffee
-//! rounds for facilitators. `api.rs` serves `POST /api/v1/groups` and `/api/v1/pairs`, which
-//! take a pool of people as JSON; pages that form groups from the people of a programme's
-//! cohort or of a space will live beside it and read their pool from the store
-//! (`Store::grouping_facts`). The engine itself is `peerlab_core::grouping`; this module only
-//! turns requests into its inputs and its results into responses.
+//! The grouping engine in the product: diverse small groups, accountability partners and
+//! coffee rounds for facilitators. `ops.rs` forms a session's small groups from its cohort's
+//! people with the history the store keeps (preview, moves and swaps, confirm into group
+//! spaces) and keeps people's own block lists; `pages.rs` and `api.rs` are thin layers over
+//! it. `api.rs` also serves `POST /api/v1/groups` and `/api/v1/pairs`, which take a pool of
+//! people as JSON, as the CLI takes files. The engine itself is `peerlab_core::grouping`.
 
 mod api;
+pub mod ops;
+mod pages;
+mod session_api;
 
 pub use api::api;
+pub use pages::router;
+pub use session_api::api as session_api;

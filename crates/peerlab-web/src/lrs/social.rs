@@ -46,6 +46,10 @@ pub const ORGANISED: Verb = Verb("https://peerlab.dev/xapi/verbs/organised", "or
 pub const SUGGESTED: Verb = Verb("https://peerlab.dev/xapi/verbs/suggested", "suggested");
 pub const VOTED: Verb = Verb("http://id.tincanapi.com/verb/voted-up", "voted up");
 pub const CREATED: Verb = Verb("http://activitystrea.ms/schema/1.0/create", "created");
+pub const GROUPED: Verb = Verb(
+    "https://peerlab.dev/xapi/verbs/was-grouped",
+    "was grouped into",
+);
 
 /// Activity types: the xAPI registry's where one fits, peerlab's profile otherwise.
 pub mod activity_type {
@@ -59,6 +63,7 @@ pub mod activity_type {
     pub const MEETING: &str = "http://adlnet.gov/expapi/activities/meeting";
     pub const COHORT: &str = "https://peerlab.dev/xapi/activity-types/cohort";
     pub const TOPIC: &str = "https://peerlab.dev/xapi/activity-types/agenda-topic";
+    pub const SMALL_GROUP: &str = "https://peerlab.dev/xapi/activity-types/small-group";
 }
 
 /// Where an action happened.
@@ -143,6 +148,14 @@ pub enum Action {
         cohort: CohortId,
         name: String,
     },
+    /// Was placed in a session's small group (by a facilitator), in a role or none; `space`
+    /// is the cohort's channel, `group` the group's own space.
+    Grouped {
+        space: SpaceRef,
+        group: SpaceId,
+        name: String,
+        role: String,
+    },
 }
 
 /// An activity: id, type and English name.
@@ -173,7 +186,8 @@ impl Action {
             | Action::Registered { space: s, .. }
             | Action::CreatedSpace(s)
             | Action::Suggested { space: s, .. }
-            | Action::Voted { space: s, .. } => Some(s),
+            | Action::Voted { space: s, .. }
+            | Action::Grouped { space: s, .. } => Some(s),
             Action::Endorsed { .. } => None,
         }
     }
@@ -302,6 +316,17 @@ impl Action {
                     name: name.clone(),
                 },
                 None,
+            ),
+            Action::Grouped {
+                group, name, role, ..
+            } => (
+                GROUPED,
+                Activity {
+                    id: format!("{base}/spaces/{group}"),
+                    kind: activity_type::SMALL_GROUP,
+                    name: name.clone(),
+                },
+                (!role.is_empty()).then(|| (format!("{PROFILE}/extensions/role"), json!(role))),
             ),
         }
     }

@@ -21,5 +21,6 @@ mod programs;
 mod programs_matrix;
 mod read_policy;
 mod sessions;
+mod small_groups;
 mod spaces;
 mod webhooks;
