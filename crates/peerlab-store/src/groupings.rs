@@ -289,17 +289,14 @@ impl Store {
 
     /// A session's groups, if they were formed.
     pub async fn session_groups(&self, session: SessionId) -> Result<Option<StoredGrouping>> {
-        let head: Option<GroupingHead> = on_pool!(
-            self,
-            |p| {
-                sqlx::query_as(
+        let head: Option<GroupingHead> = on_pool!(self, |p| {
+            sqlx::query_as(
                 "SELECT id, cohort_id, on_date, challenge, debrief_thread_id, formed_at FROM groupings WHERE session_id = $1",
             )
             .bind(session)
             .fetch_optional(p)
             .await
-            }
-        )?;
+        })?;
         let Some((id, cohort_id, on_date, challenge, debrief_thread_id, formed_at)) = head else {
             return Ok(None);
         };
@@ -311,9 +308,8 @@ impl Store {
         .fetch_all(p)
         .await
         })?;
-        let members: Vec<GroupMember> =
-            on_pool!(self, |p| {
-                sqlx::query_as(
+        let members: Vec<GroupMember> = on_pool!(self, |p| {
+            sqlx::query_as(
             "SELECT gm.group_no, gm.person_id, p.name, p.email, p.department, gm.role, gm.reasons \
              FROM grouping_members gm JOIN people p ON p.id = gm.person_id \
              WHERE gm.grouping_id = $1 ORDER BY gm.group_no, p.name, p.id",
@@ -321,7 +317,7 @@ impl Store {
         .bind(id)
         .fetch_all(p)
         .await
-            })?;
+        })?;
         let groups = groups
             .into_iter()
             .map(|(number, space_id, summary)| StoredGroup {

@@ -8,6 +8,7 @@ mod common;
 mod api;
 mod auth;
 mod browser;
+mod browser_groups;
 mod coach;
 mod grouping;
 mod grouping_store;

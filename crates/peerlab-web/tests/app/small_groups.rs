@@ -17,7 +17,7 @@ crate::backend_tests! {
 
 /// Twelve people in four departments and three locations (Mo manages Rae, both in Sales),
 /// and Nia in People, who facilitates and manages nobody.
-const PEOPLE: &str = "name,email,department,function,location,manager_email,skills\n\
+pub(crate) const PEOPLE: &str = "name,email,department,function,location,manager_email,skills\n\
     Mo Moss,mo@x.com,Sales,Sales,London,,\n\
     Rae Ray,rae@x.com,Sales,Sales,Lisbon,mo@x.com,\n\
     Sol Sun,sol@x.com,Sales,Sales,Berlin,,\n\
@@ -65,7 +65,7 @@ async fn company(app: &TestApp) -> Api {
 }
 
 /// A Manager Lab cohort facilitated by Nia with the twelve enrolled; its sessions in order.
-async fn cohort(app: &TestApp, ada: &Api, name: &str) -> (i64, Vec<i64>) {
+pub(crate) async fn cohort(app: &TestApp, ada: &Api, name: &str) -> (i64, Vec<i64>) {
     let (st, made) = ada.post("/programs", lab(name)).await;
     assert_eq!(st, StatusCode::CREATED, "{made}");
     let program = made["id"].as_i64().expect("program");
