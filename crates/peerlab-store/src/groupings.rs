@@ -42,6 +42,19 @@ pub struct NewGroups {
     pub brief: PostInput,
 }
 
+/// A cohort's accountability partners, as confirmed from a preview.
+#[derive(Debug, Clone)]
+pub struct NewPartners {
+    pub cohort_id: CohortId,
+    pub channel: SpaceId,
+    pub on_date: String,
+    pub formed_by: PersonId,
+    /// The enrolled people matched, sorted (see [`NewGroups::roster`]).
+    pub roster: Vec<PersonId>,
+    /// Each pair (or trio) and why they fit.
+    pub pairs: Vec<(Vec<PersonId>, String)>,
+}
+
 /// One group to create: its space and its members.
 #[derive(Debug, Clone)]
 pub struct NewGroup {
@@ -83,12 +96,16 @@ pub struct GroupMember {
     pub department: String,
     pub role: String,
     pub reasons: String,
+    /// A partner's request to be rematched, with its reason (partners only).
+    pub rematch_reason: Option<String>,
 }
 
 /// One person's row of an earlier grouping: everyone sharing a grouping and a group met.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MeetingRow {
     pub grouping_id: i64,
+    /// `groups` or `partners`.
+    pub kind: String,
     pub group_no: i64,
     pub on_date: String,
     pub person_id: PersonId,
@@ -121,8 +138,16 @@ pub struct Blocked {
     pub created_at: i64,
 }
 
-// (id, cohort, day, challenge, debrief thread, formed at) of a stored grouping.
-type GroupingHead = (i64, Option<CohortId>, String, String, Option<ThreadId>, i64);
+// (id, session, cohort, day, challenge, debrief thread, formed at) of a stored grouping.
+type GroupingHead = (
+    i64,
+    Option<SessionId>,
+    Option<CohortId>,
+    String,
+    String,
+    Option<ThreadId>,
+    i64,
+);
 
 impl Store {
     /// Creates a session's groups from a confirmed preview, in one transaction: the grouping
@@ -289,15 +314,47 @@ impl Store {
 
     /// A session's groups, if they were formed.
     pub async fn session_groups(&self, session: SessionId) -> Result<Option<StoredGrouping>> {
-        let head: Option<GroupingHead> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT id, cohort_id, on_date, challenge, debrief_thread_id, formed_at FROM groupings WHERE session_id = $1",
+        let id: Option<i64> = on_pool!(self, |p| {
+            sqlx::query_scalar("SELECT id FROM groupings WHERE session_id = $1")
+                .bind(session)
+                .fetch_optional(p)
+                .await
+        })?;
+        match id {
+            Some(id) => self.grouping_of(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A cohort's accountability partners, if they were matched.
+    pub async fn cohort_partners(&self, cohort: CohortId) -> Result<Option<StoredGrouping>> {
+        let id: Option<i64> = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT id FROM groupings WHERE cohort_id = $1 AND kind = 'partners'",
             )
-            .bind(session)
+            .bind(cohort)
             .fetch_optional(p)
             .await
         })?;
-        let Some((id, cohort_id, on_date, challenge, debrief_thread_id, formed_at)) = head else {
+        match id {
+            Some(id) => self.grouping_of(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// One stored grouping with its groups and members.
+    async fn grouping_of(&self, grouping: i64) -> Result<Option<StoredGrouping>> {
+        let head: Option<GroupingHead> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT id, session_id, cohort_id, on_date, challenge, debrief_thread_id, formed_at FROM groupings WHERE id = $1",
+            )
+            .bind(grouping)
+            .fetch_optional(p)
+            .await
+        })?;
+        let Some((id, session_id, cohort_id, on_date, challenge, debrief_thread_id, formed_at)) =
+            head
+        else {
             return Ok(None);
         };
         let groups: Vec<(i64, Option<SpaceId>, String)> = on_pool!(self, |p| {
@@ -310,7 +367,7 @@ impl Store {
         })?;
         let members: Vec<GroupMember> = on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT gm.group_no, gm.person_id, p.name, p.email, p.department, gm.role, gm.reasons \
+            "SELECT gm.group_no, gm.person_id, p.name, p.email, p.department, gm.role, gm.reasons, gm.rematch_reason \
              FROM grouping_members gm JOIN people p ON p.id = gm.person_id \
              WHERE gm.grouping_id = $1 ORDER BY gm.group_no, p.name, p.id",
         )
@@ -333,7 +390,7 @@ impl Store {
             .collect();
         Ok(Some(StoredGrouping {
             id,
-            session_id: Some(session),
+            session_id,
             cohort_id,
             on_date,
             challenge,
@@ -354,7 +411,7 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "SELECT gm.grouping_id, gm.group_no, g.on_date, gm.person_id, gm.role \
+                "SELECT gm.grouping_id, g.kind, gm.group_no, g.on_date, gm.person_id, gm.role \
                  FROM grouping_members gm JOIN groupings g ON g.id = gm.grouping_id \
                  WHERE gm.person_id IN ({list})"
             );
@@ -399,6 +456,115 @@ impl Store {
             .bind(person)
             .fetch_all(p)
             .await)?)
+    }
+
+    /// Stores a cohort's accountability partners from a confirmed preview, in one
+    /// transaction, after locking the cohort's row. Refused with a conflict, writing
+    /// nothing, when the cohort already has partners or its enrolled people are no longer
+    /// `roster`.
+    pub async fn confirm_partners(&self, new: &NewPartners, now: i64) -> Result<i64> {
+        Ok(write_tx!(self, |tx| {
+            let locked: Option<i64> = if Tx::from(&mut *tx).is_postgres() {
+                sqlx::query_scalar("SELECT id FROM cohorts WHERE id = $1 FOR UPDATE") // DIALECT
+                    .bind(new.cohort_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            } else {
+                sqlx::query_scalar("SELECT id FROM cohorts WHERE id = $1")
+                    .bind(new.cohort_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            };
+            if locked.is_none() {
+                return Err(StoreError::NotFound("cohort"));
+            }
+            let already: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM groupings WHERE cohort_id = $1 AND kind = 'partners'",
+            )
+            .bind(new.cohort_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if already.is_some() {
+                return Err(StoreError::Conflict(
+                    "this cohort's partners were already matched".into(),
+                ));
+            }
+            let enrolled: Vec<PersonId> = sqlx::query_scalar(
+                "SELECT person_id FROM enrolments WHERE cohort_id = $1 AND state = 'enrolled' ORDER BY person_id",
+            )
+            .bind(new.cohort_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            if enrolled != new.roster {
+                return Err(StoreError::Conflict(format!(
+                    "the cohort changed since this preview ({} enrolled then, {} now); match the partners again",
+                    new.roster.len(),
+                    enrolled.len()
+                )));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO groupings (kind, space_id, cohort_id, on_date, formed_by, formed_at) \
+                 VALUES ('partners', $1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(new.channel)
+            .bind(new.cohort_id)
+            .bind(&new.on_date)
+            .bind(new.formed_by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (k, pair) in new.pairs.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO grouping_groups (grouping_id, group_no, summary) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(k as i64 + 1)
+                .bind(&pair.1)
+                .execute(&mut *tx)
+                .await?;
+                for person in &pair.0 {
+                    sqlx::query(
+                        "INSERT INTO grouping_members (grouping_id, person_id, group_no, reasons) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(*person)
+                    .bind(k as i64 + 1)
+                    .bind(&pair.1)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            id
+        }))
+    }
+
+    /// Records `person`'s one request to be rematched in `grouping`, with its reason.
+    /// Refused when they are not in it, or asked already.
+    pub async fn request_rematch(
+        &self,
+        grouping: i64,
+        person: PersonId,
+        reason: &str,
+        now: i64,
+    ) -> Result<()> {
+        let done = on_pool!(self, |p| sqlx::query(
+            "UPDATE grouping_members SET rematch_reason = $1, rematch_at = $2 \
+             WHERE grouping_id = $3 AND person_id = $4 AND rematch_at IS NULL",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(grouping)
+        .bind(person)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if done == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(
+                "you already asked to be rematched once; talk to your facilitator".into(),
+            ))
+        }
     }
 
     /// The people on `person`'s block list, by name.

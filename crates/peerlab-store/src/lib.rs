@@ -39,7 +39,8 @@ use sqlx::sqlite::{
 pub use agenda::{reminder_at, Board, Topic, BOARD_CLOSE, BOARD_REMINDER, MAX_TOPICS_PER_PERSON};
 pub use auth::{ApiToken, SessionUser};
 pub use groupings::{
-    Blocked, GroupMember, MeetingRow, MyGrouping, NewGroup, NewGroups, StoredGroup, StoredGrouping,
+    Blocked, GroupMember, MeetingRow, MyGrouping, NewGroup, NewGroups, NewPartners, StoredGroup,
+    StoredGrouping,
 };
 pub use ids::{CohortId, PersonId, PostId, ProgramId, SessionId, SkillId, SpaceId, ThreadId};
 pub use jobs::{Job, JobState, NewJob, Purged};

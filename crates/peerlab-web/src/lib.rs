@@ -236,6 +236,7 @@ fn api() -> ApiRoutes {
         .merge(spaces::api())
         .merge(grouping::api())
         .merge(grouping::session_api())
+        .merge(grouping::partners_api())
         .merge(outbound::api())
         .merge(outbound::admin_api())
 }

@@ -567,6 +567,7 @@ async fn programs(
     }
     store.enrol(open, &joiners, None, now - 8 * day).await?;
     past_groups(store, base, spring, facilitator, now).await?;
+    partners(store, spring, facilitator, now).await?;
     // Mia keeps one name on her private "never group me with" list.
     if let Some(&other) = joiners.get(1) {
         store.block(member, other, now - 7 * day).await?;
@@ -737,6 +738,60 @@ async fn past_groups(
                 say(store, base, m.person_id, action, when).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The spring cohort's accountability partners were matched as the product matches them,
+/// and one participant asked to be rematched, so the facilitator's page shows a request.
+async fn partners(
+    store: &Store,
+    cohort: peerlab_store::CohortId,
+    facilitator: PersonId,
+    now: i64,
+) -> anyhow::Result<()> {
+    use peerlab_core::grouping::{pairs, History, Pool};
+    let c = store
+        .cohort(cohort)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo cohort missing"))?;
+    let mut ids: Vec<PersonId> = store
+        .enrolments(cohort)
+        .await?
+        .into_iter()
+        .filter(|e| e.state == program::EnrolState::Enrolled)
+        .map(|e| e.person_id)
+        .collect();
+    ids.sort();
+    let pool = Pool::from_people(store.grouping_facts(&ids).await?)?;
+    let when = now - 2 * 86_400_000;
+    let today = chrono::DateTime::from_timestamp_millis(when)
+        .unwrap_or_default()
+        .date_naive();
+    let matched =
+        pairs::partners(&pool, &History::default(), today).map_err(|e| anyhow::anyhow!(e.0))?;
+    let new = peerlab_store::NewPartners {
+        cohort_id: cohort,
+        channel: c.space_id,
+        on_date: today.format("%Y-%m-%d").to_string(),
+        formed_by: facilitator,
+        roster: ids.clone(),
+        pairs: matched
+            .pairs
+            .iter()
+            .map(|p| (p.members.iter().map(|&i| ids[i]).collect(), p.summary()))
+            .collect(),
+    };
+    let grouping = store.confirm_partners(&new, when).await?;
+    if let Some(asker) = new.pairs.last().and_then(|p| p.0.first()) {
+        store
+            .request_rematch(
+                grouping,
+                *asker,
+                "We already sit in the same weekly project meeting; I would learn more from someone outside it.",
+                when + 3_600_000,
+            )
+            .await?;
     }
     Ok(())
 }

@@ -5,7 +5,8 @@
 //! learn (both ways), 15 for different departments and 2 per hour of working-day overlap
 //! (9:00 to 17:00 local time on the session's date, so summer time counts). Every allowed
 //! pair also gets a bonus larger than any matching's total, so the matching pairs as many
-//! people as possible first and only then maximises the weight.
+//! people as possible first; then it forms as many pairs that share a working hour as it
+//! can (a second, smaller bonus), and only then maximises the weight.
 //!
 //! A manager and their direct report, two people who met before (per the history) and two
 //! people of whom one blocks the other are never paired.
@@ -53,6 +54,13 @@ pub struct Pair {
     pub reasons: Vec<String>,
 }
 
+impl Pair {
+    /// Why they fit, as one sentence ("Different departments; …").
+    pub fn summary(&self) -> String {
+        super::adjust::capitalize(&self.reasons.join("; "))
+    }
+}
+
 /// The partners found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Partners {
@@ -88,6 +96,8 @@ impl Partners {
 struct Affinity {
     weight: i64,
     reasons: Vec<String>,
+    /// Their working days share no hour (both time zones known).
+    no_overlap: bool,
 }
 
 // What the affinity of a pair needs of each member, computed once: skill keys are stemmed
@@ -141,6 +151,7 @@ fn overlap_hours(a: f64, b: f64) -> f64 {
 fn affinity(pool: &Pool, profiles: &[Profile], i: usize, j: usize, explain: bool) -> Affinity {
     let mut weight = 0;
     let mut reasons = Vec::new();
+    let mut no_overlap = false;
     for (from, to) in [(i, j), (j, i)] {
         let offered = &profiles[from].skills;
         for want in &profiles[to].wants {
@@ -168,6 +179,7 @@ fn affinity(pool: &Pool, profiles: &[Profile], i: usize, j: usize, explain: bool
     if let (Some(a), Some(b)) = (profiles[i].offset, profiles[j].offset) {
         let h = overlap_hours(a, b);
         weight += (PER_OVERLAP_HOUR * h).round() as i64;
+        no_overlap = h == 0.0;
         if explain {
             reasons.push(if h >= WORKDAY_HOURS {
                 "the same working hours".to_string()
@@ -178,7 +190,11 @@ fn affinity(pool: &Pool, profiles: &[Profile], i: usize, j: usize, explain: bool
             });
         }
     }
-    Affinity { weight, reasons }
+    Affinity {
+        weight,
+        reasons,
+        no_overlap,
+    }
 }
 
 fn format_hours(h: f64) -> String {
@@ -221,18 +237,32 @@ pub fn partners(pool: &Pool, history: &History, today: NaiveDate) -> Result<Part
     let profiles = profiles(pool, today);
     // Only weights are kept per pair; reasons are written for the pairs chosen.
     let mut weights: Vec<(usize, usize, i64)> = Vec::new();
+    let mut shares_hours: Vec<bool> = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
             if !forbidden.contains(&(i, j)) {
-                weights.push((i, j, affinity(pool, &profiles, i, j, false).weight));
+                let a = affinity(pool, &profiles, i, j, false);
+                weights.push((i, j, a.weight));
+                shares_hours.push(!a.no_overlap);
             }
         }
     }
-    // The bonus makes pairing one more person worth more than any difference in weight.
-    let max_weight = weights.iter().map(|e| e.2).max().unwrap_or(0);
-    let bonus = (n as i64 / 2 + 1) * max_weight + 1;
-    let edges: Vec<(usize, usize, i64)> =
-        weights.iter().map(|&(i, j, w)| (i, j, w + bonus)).collect();
+    // Two tiers above the weight: pairing one more person is worth more than anything
+    // else, and then one more pair whose working days share an hour (partners who can
+    // never meet in working hours are a last resort) more than any difference in weight.
+    let tier = |max: i64| (n as i64 / 2 + 1) * max + 1;
+    let hours = tier(weights.iter().map(|e| e.2).max().unwrap_or(0));
+    let tiered: Vec<i64> = weights
+        .iter()
+        .zip(&shares_hours)
+        .map(|(&(_, _, w), &shares)| if shares { w + hours } else { w })
+        .collect();
+    let bonus = tier(tiered.iter().copied().max().unwrap_or(0));
+    let edges: Vec<(usize, usize, i64)> = weights
+        .iter()
+        .zip(&tiered)
+        .map(|(&(i, j, _), &w)| (i, j, w + bonus))
+        .collect();
     let mate = max_weight_matching(n, &edges);
 
     // The weight of an allowed pair; `None` when the pair is forbidden.
@@ -454,6 +484,29 @@ mod tests {
             ]
         );
         assert_eq!(ana.weight, 40 + 15 + 14);
+    }
+
+    #[test]
+    fn partners_who_share_a_working_hour_come_before_any_skill() {
+        // Ana and Ben (Tokyo and New York: no hour in common) each offer what the other
+        // wants, as do Cy and Di; pairing across the oceans would weigh most, but partners
+        // who can never meet in working hours are a last resort.
+        let c = pool(
+            "name,email,department,time_zone,skills,wants_to_learn
+             Ana,ana@x.com,Sales,Asia/Tokyo,Negotiation:5,SQL
+             Ben,ben@x.com,Finance,America/New_York,SQL:5,Negotiation
+             Cy,cy@x.com,Sales,Asia/Tokyo,Forecasting:5,Python
+             Di,di@x.com,Finance,America/New_York,Python:5,Forecasting
+",
+        );
+        let p = partners(&c, &History::default(), day()).expect("partners");
+        let mut pairs: Vec<Vec<usize>> = p.pairs.iter().map(|p| p.members.clone()).collect();
+        pairs.sort();
+        assert_eq!(pairs, vec![vec![0, 2], vec![1, 3]]);
+        assert!(p
+            .pairs
+            .iter()
+            .all(|p| p.reasons.iter().any(|r| r == "the same working hours")));
     }
 
     #[test]

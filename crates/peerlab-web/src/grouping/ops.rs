@@ -166,7 +166,7 @@ pub async fn roster(state: &AppState, user: &User, id: SessionId) -> Result<Rost
         ));
     }
     let pool = Pool::from_people(facts).map_err(Error::internal)?;
-    let history = history_of(state, &ids).await?;
+    let history = history_of(state, &ids, |_| true).await?;
     let day = NaiveDate::parse_from_str(
         ctx.session.local_start.get(..10).unwrap_or_default(),
         "%Y-%m-%d",
@@ -181,15 +181,19 @@ pub async fn roster(state: &AppState, user: &User, id: SessionId) -> Result<Rost
     })
 }
 
-/// Every earlier grouping of these people, of every program, as meetings of the pool
-/// (`ids` in pool order).
-async fn history_of(state: &AppState, ids: &[PersonId]) -> Result<History, Error> {
+/// Every earlier grouping of these people, of every program, whose kind `keep` accepts, as
+/// meetings of the pool (`ids` in pool order).
+pub(super) async fn history_of(
+    state: &AppState,
+    ids: &[PersonId],
+    keep: impl Fn(&str) -> bool,
+) -> Result<History, Error> {
     let index: HashMap<PersonId, usize> = ids.iter().enumerate().map(|(i, &p)| (p, i)).collect();
     let rows = state.store.meetings(ids).await?;
     let mut meetings: Vec<Meeting> = Vec::new();
     let mut at: HashMap<(i64, i64), usize> = HashMap::new();
     for r in rows {
-        let Some(&i) = index.get(&r.person_id) else {
+        let Some(&i) = index.get(&r.person_id).filter(|_| keep(&r.kind)) else {
             continue;
         };
         let k = *at.entry((r.grouping_id, r.group_no)).or_insert_with(|| {

@@ -10,10 +10,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use peerlab_core::grouping::adjust::GroupStory;
 use peerlab_core::grouping::groups::Measure;
-use peerlab_store::{Blocked, MyGrouping, PersonId, SessionId, StoredGrouping};
+use peerlab_store::{Blocked, CohortId, MyGrouping, PersonId, SessionId, StoredGrouping};
 use serde::Deserialize;
 
 use super::ops::{self, GroupsForm, Preview};
+use super::partners::{self, PartnersPreview};
 use crate::error::{Error, Kind};
 use crate::kit::http::status;
 use crate::kit::page::{capitalize, render, see_other, Nav, PageError, PageResult};
@@ -25,6 +26,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sessions/{id}/groups", get(groups_page).post(confirm))
         .route("/sessions/{id}/groups/preview", post(preview))
+        .route(
+            "/cohorts/{id}/partners",
+            get(partners_page).post(confirm_partners),
+        )
+        .route("/cohorts/{id}/partners/preview", post(preview_partners))
+        .route("/cohorts/{id}/partners/rematch", post(rematch))
         .route("/me/groups", get(mine_page))
         .route("/me/blocks", post(block))
         .route("/me/blocks/{id}/remove", post(unblock))
@@ -404,6 +411,215 @@ async fn unblock(
 ) -> PageResult {
     match ops::unblock(&state, &f.user, other).await {
         Ok(()) => Ok(see_other("/me/groups?done=unblocked#blocks")),
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+// ---- Accountability partners -------------------------------------------------------------
+
+/// A pair as a preview or the formed list shows it.
+struct PairView {
+    number: usize,
+    names: Vec<String>,
+    reasons: String,
+    no_overlap: bool,
+    /// Rematch requests: who and why (facilitators only).
+    rematch: Vec<(String, String)>,
+    mine: bool,
+}
+
+#[derive(Page)]
+#[template(path = "grouping/partners.html")]
+struct PartnersPage {
+    nav: Nav,
+    cohort_id: CohortId,
+    title: String,
+    manage: bool,
+    /// Matched and stored.
+    formed: bool,
+    /// A preview: the roster the confirm form carries.
+    roster: Option<String>,
+    pairs: Vec<PairView>,
+    unmatched: Vec<String>,
+    enrolled: usize,
+    asked: bool,
+    max_reason: usize,
+    notice: Notice,
+    csrf: String,
+}
+
+fn stored_pairs(g: &StoredGrouping, me: PersonId, manage: bool) -> Vec<PairView> {
+    g.groups
+        .iter()
+        .map(|pair| PairView {
+            number: pair.number as usize,
+            names: pair.members.iter().map(|m| m.name.clone()).collect(),
+            reasons: pair.summary.clone(),
+            no_overlap: pair.summary.contains("no working hours in common"),
+            rematch: if manage {
+                pair.members
+                    .iter()
+                    .filter_map(|m| Some((m.name.clone(), m.rematch_reason.clone()?)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            mine: pair.members.iter().any(|m| m.person_id == me),
+        })
+        .collect()
+}
+
+async fn show_partners(state: &AppState, user: &User, id: CohortId, notice: Notice) -> PageResult {
+    let (ctx, stored) = partners::matched(state, user, id)
+        .await
+        .map_err(|e| PageError::new(Some(user.clone()), e))?;
+    let enrolled = state
+        .store
+        .enrolments(id)
+        .await
+        .map_err(|e| PageError::new(Some(user.clone()), e.into()))?
+        .iter()
+        .filter(|e| e.state == peerlab_core::program::EnrolState::Enrolled)
+        .count();
+    let asked = stored.as_ref().is_some_and(|g| {
+        g.groups
+            .iter()
+            .flat_map(|p| &p.members)
+            .any(|m| m.person_id == user.id() && m.rematch_reason.is_some())
+    });
+    let s = notice.status;
+    let page = PartnersPage {
+        nav: Nav::new(Some(user), "programs"),
+        csrf: user.0.csrf_token.clone(),
+        cohort_id: id,
+        title: format!("{} · {}", ctx.program.name, ctx.cohort.name),
+        manage: ctx.manage,
+        formed: stored.is_some(),
+        roster: None,
+        pairs: stored
+            .as_ref()
+            .map(|g| stored_pairs(g, user.id(), ctx.manage))
+            .unwrap_or_default(),
+        unmatched: Vec::new(),
+        enrolled,
+        asked,
+        max_reason: partners::MAX_REASON_CHARS,
+        notice,
+    };
+    Ok(with_status(render(&page), s))
+}
+
+async fn partners_page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<CohortId>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let ok = match q.done.as_str() {
+        "matched" => {
+            Some("Partners matched. Each person sees their partner and why here.".to_string())
+        }
+        "rematch" => Some("Your facilitator sees your request and its reason.".to_string()),
+        _ => None,
+    };
+    show_partners(
+        &state,
+        &user,
+        id,
+        Notice {
+            ok,
+            ..Notice::default()
+        },
+    )
+    .await
+}
+
+fn preview_partners_page(user: &User, p: PartnersPreview) -> Response {
+    let pairs = p
+        .partners
+        .pairs
+        .iter()
+        .enumerate()
+        .map(|(k, pair)| PairView {
+            number: k + 1,
+            names: pair
+                .members
+                .iter()
+                .map(|&i| p.pool.name(i).to_string())
+                .collect(),
+            reasons: pair.summary(),
+            no_overlap: p.no_overlap.contains(&(k + 1)),
+            rematch: Vec::new(),
+            mine: false,
+        })
+        .collect();
+    let page = PartnersPage {
+        nav: Nav::new(Some(user), "programs"),
+        csrf: user.0.csrf_token.clone(),
+        cohort_id: p.ctx.cohort.id,
+        title: format!("{} · {}", p.ctx.program.name, p.ctx.cohort.name),
+        manage: true,
+        formed: false,
+        roster: Some(p.roster()),
+        unmatched: p
+            .partners
+            .unmatched
+            .iter()
+            .map(|&i| p.pool.name(i).to_string())
+            .collect(),
+        enrolled: p.ids.len(),
+        pairs,
+        asked: false,
+        max_reason: partners::MAX_REASON_CHARS,
+        notice: Notice::default(),
+    };
+    render(&page)
+}
+
+async fn preview_partners(
+    State(state): State<AppState>,
+    Path(id): Path<CohortId>,
+    f: CsrfForm<Empty>,
+) -> PageResult {
+    match partners::preview(&state, &f.user, id).await {
+        Ok(p) => Ok(preview_partners_page(&f.user, p)),
+        Err(e) if shown(&e) => show_partners(&state, &f.user, id, Notice::refused(&e)).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct RosterForm {
+    #[serde(default)]
+    roster: String,
+}
+
+async fn confirm_partners(
+    State(state): State<AppState>,
+    Path(id): Path<CohortId>,
+    f: CsrfForm<RosterForm>,
+) -> PageResult {
+    match partners::confirm(&state, &f.user, id, &f.form.roster).await {
+        Ok(_) => Ok(see_other(&format!("/cohorts/{id}/partners?done=matched"))),
+        Err(e) if shown(&e) => show_partners(&state, &f.user, id, Notice::refused(&e)).await,
+        Err(e) => Err(PageError::new(Some(f.user), e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct RematchForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn rematch(
+    State(state): State<AppState>,
+    Path(id): Path<CohortId>,
+    f: CsrfForm<RematchForm>,
+) -> PageResult {
+    match partners::rematch(&state, &f.user, id, &f.form.reason).await {
+        Ok(()) => Ok(see_other(&format!("/cohorts/{id}/partners?done=rematch"))),
+        Err(e) if shown(&e) => show_partners(&state, &f.user, id, Notice::refused(&e)).await,
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
 }

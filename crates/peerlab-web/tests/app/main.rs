@@ -16,6 +16,7 @@ mod import;
 mod jobs;
 mod lrs;
 mod outbound;
+mod partners;
 mod password_reset;
 mod people;
 mod programs;

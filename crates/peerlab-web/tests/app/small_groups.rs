@@ -32,7 +32,7 @@ pub(crate) const PEOPLE: &str = "name,email,department,function,location,manager
     Ivy Ito,ivy@x.com,Support,Support,Berlin,,\n\
     Nia Noor,nia@x.com,People,People,London,,\n";
 
-const TWELVE: [&str; 12] = [
+pub(crate) const TWELVE: [&str; 12] = [
     "mo@x.com",
     "rae@x.com",
     "sol@x.com",
@@ -54,7 +54,7 @@ struct Setup {
     sessions: Vec<i64>,
 }
 
-async fn company(app: &TestApp) -> Api {
+pub(crate) async fn company(app: &TestApp) -> Api {
     app.user("ada@example.com", "Ada Admin", Role::Admin).await;
     let ada = app.api_as("ada@example.com").await;
     let (st, body) = ada
