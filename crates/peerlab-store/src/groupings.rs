@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::ids::{CohortId, PersonId, SessionId, SpaceId, ThreadId};
 use crate::spaces::{NewNotification, PostInput};
-use crate::tx::Tx;
+use crate::tx::{on_conn, Tx};
 use crate::{on_pool, write_tx, Result, Store, StoreError};
 use peerlab_core::space::{NoticeKind, SpaceKind, ThreadKind, Title, Visibility};
 
@@ -159,35 +159,9 @@ impl Store {
     /// cohort's enrolled people are no longer `roster` (the preview is stale).
     pub async fn confirm_groups(&self, new: &NewGroups, now: i64) -> Result<i64> {
         Ok(write_tx!(self, |tx| {
-            // Lock the cohort's row, as enrolment does, so nobody joins between the check and
-            // the groups.
-            let locked: Option<i64> = if Tx::from(&mut *tx).is_postgres() {
-                sqlx::query_scalar("SELECT id FROM cohorts WHERE id = $1 FOR UPDATE") // DIALECT
-                    .bind(new.cohort_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            } else {
-                sqlx::query_scalar("SELECT id FROM cohorts WHERE id = $1")
-                    .bind(new.cohort_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            };
-            if locked.is_none() {
-                return Err(StoreError::NotFound("cohort"));
-            }
-            let enrolled: Vec<PersonId> = sqlx::query_scalar(
-                "SELECT person_id FROM enrolments WHERE cohort_id = $1 AND state = 'enrolled' ORDER BY person_id",
-            )
-            .bind(new.cohort_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            if enrolled != new.roster {
-                return Err(StoreError::Conflict(format!(
-                    "the cohort changed since this preview ({} enrolled then, {} now); form the groups again",
-                    new.roster.len(),
-                    enrolled.len()
-                )));
-            }
+            Tx::from(&mut *tx)
+                .check_roster(new.cohort_id, &new.roster, "form the groups again", now)
+                .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO groupings (kind, space_id, cohort_id, session_id, on_date, challenge, formed_by, formed_at) \
                  VALUES ('groups', $1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -464,20 +438,10 @@ impl Store {
     /// `roster`.
     pub async fn confirm_partners(&self, new: &NewPartners, now: i64) -> Result<i64> {
         Ok(write_tx!(self, |tx| {
-            let locked: Option<i64> = if Tx::from(&mut *tx).is_postgres() {
-                sqlx::query_scalar("SELECT id FROM cohorts WHERE id = $1 FOR UPDATE") // DIALECT
-                    .bind(new.cohort_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            } else {
-                sqlx::query_scalar("SELECT id FROM cohorts WHERE id = $1")
-                    .bind(new.cohort_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            };
-            if locked.is_none() {
-                return Err(StoreError::NotFound("cohort"));
-            }
+            // The lock first: a second confirm waits, then finds the first one's partners.
+            Tx::from(&mut *tx)
+                .check_roster(new.cohort_id, &new.roster, "match the partners again", now)
+                .await?;
             let already: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM groupings WHERE cohort_id = $1 AND kind = 'partners'",
             )
@@ -488,19 +452,6 @@ impl Store {
                 return Err(StoreError::Conflict(
                     "this cohort's partners were already matched".into(),
                 ));
-            }
-            let enrolled: Vec<PersonId> = sqlx::query_scalar(
-                "SELECT person_id FROM enrolments WHERE cohort_id = $1 AND state = 'enrolled' ORDER BY person_id",
-            )
-            .bind(new.cohort_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            if enrolled != new.roster {
-                return Err(StoreError::Conflict(format!(
-                    "the cohort changed since this preview ({} enrolled then, {} now); match the partners again",
-                    new.roster.len(),
-                    enrolled.len()
-                )));
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO groupings (kind, space_id, cohort_id, on_date, formed_by, formed_at) \
@@ -605,5 +556,36 @@ impl Store {
         .await
         .map(|r| r.rows_affected()))?;
         Ok(done == 1)
+    }
+}
+
+impl Tx<'_> {
+    /// Locks the cohort's row as enrolment does, so nobody joins or leaves between this
+    /// check and the grouping's writes; refuses with a conflict when its enrolled people
+    /// are no longer `roster` (sorted), the people a preview grouped.
+    async fn check_roster(
+        &mut self,
+        cohort: CohortId,
+        roster: &[PersonId],
+        again: &str,
+        now: i64,
+    ) -> Result<()> {
+        self.lock_cohort(cohort, now).await?;
+        let enrolled: Vec<PersonId> = on_conn!(self, |c| {
+            sqlx::query_scalar(
+            "SELECT person_id FROM enrolments WHERE cohort_id = $1 AND state = 'enrolled' ORDER BY person_id",
+        )
+        .bind(cohort)
+        .fetch_all(&mut *c)
+        .await
+        })?;
+        if enrolled != roster {
+            return Err(StoreError::Conflict(format!(
+                "the cohort changed since this preview ({} enrolled then, {} now); {again}",
+                roster.len(),
+                enrolled.len()
+            )));
+        }
+        Ok(())
     }
 }

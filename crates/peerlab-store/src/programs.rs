@@ -191,7 +191,7 @@ const PROGRAM_SUMMARY: &str =
      FROM programs pr";
 
 /// The locked cohort a write works on.
-struct Locked {
+pub(crate) struct Locked {
     facilitator: Option<PersonId>,
     capacity: Option<i64>,
     space_id: SpaceId,
@@ -586,7 +586,9 @@ fn conflict(facilitator: &str, participant: &str, depth: i64, suffix: &str) -> S
 }
 
 impl Tx<'_> {
-    async fn lock_cohort(&mut self, cohort: CohortId, now: i64) -> Result<Locked> {
+    /// Locks the cohort's row (both databases: an UPDATE), so enrolments wait for the
+    /// transaction; `NotFound` when there is no such cohort.
+    pub(crate) async fn lock_cohort(&mut self, cohort: CohortId, now: i64) -> Result<Locked> {
         let row: Option<(Option<PersonId>, Option<i64>, SpaceId)> = on_conn!(self, |c| {
             sqlx::query_as(
                 "UPDATE cohorts SET updated_at = $2 WHERE id = $1 RETURNING facilitator_id, capacity, space_id",

@@ -591,14 +591,7 @@ async fn past_groups(
         .cohort(cohort)
         .await?
         .ok_or_else(|| anyhow::anyhow!("demo cohort missing"))?;
-    let mut ids: Vec<PersonId> = store
-        .enrolments(cohort)
-        .await?
-        .into_iter()
-        .filter(|e| e.state == program::EnrolState::Enrolled)
-        .map(|e| e.person_id)
-        .collect();
-    ids.sort();
+    let ids = enrolled(store, cohort).await?;
     let past: Vec<_> = store
         .cohort_sessions(cohort)
         .await?
@@ -755,14 +748,7 @@ async fn partners(
         .cohort(cohort)
         .await?
         .ok_or_else(|| anyhow::anyhow!("demo cohort missing"))?;
-    let mut ids: Vec<PersonId> = store
-        .enrolments(cohort)
-        .await?
-        .into_iter()
-        .filter(|e| e.state == program::EnrolState::Enrolled)
-        .map(|e| e.person_id)
-        .collect();
-    ids.sort();
+    let ids = enrolled(store, cohort).await?;
     let pool = Pool::from_people(store.grouping_facts(&ids).await?)?;
     let when = now - 2 * 86_400_000;
     let today = chrono::DateTime::from_timestamp_millis(when)
@@ -794,6 +780,19 @@ async fn partners(
             .await?;
     }
     Ok(())
+}
+
+/// A cohort's enrolled people, sorted, as the product groups them.
+async fn enrolled(store: &Store, cohort: peerlab_store::CohortId) -> anyhow::Result<Vec<PersonId>> {
+    let mut ids: Vec<PersonId> = store
+        .enrolments(cohort)
+        .await?
+        .into_iter()
+        .filter(|e| e.state == program::EnrolState::Enrolled)
+        .map(|e| e.person_id)
+        .collect();
+    ids.sort();
+    Ok(ids)
 }
 
 /// Records a demo action in the LRS as peerlab records real ones (confidential spaces

@@ -473,14 +473,6 @@ async fn show_partners(state: &AppState, user: &User, id: CohortId, notice: Noti
     let (ctx, stored) = partners::matched(state, user, id)
         .await
         .map_err(|e| PageError::new(Some(user.clone()), e))?;
-    let enrolled = state
-        .store
-        .enrolments(id)
-        .await
-        .map_err(|e| PageError::new(Some(user.clone()), e.into()))?
-        .iter()
-        .filter(|e| e.state == peerlab_core::program::EnrolState::Enrolled)
-        .count();
     let asked = stored.as_ref().is_some_and(|g| {
         g.groups
             .iter()
@@ -501,7 +493,7 @@ async fn show_partners(state: &AppState, user: &User, id: CohortId, notice: Noti
             .map(|g| stored_pairs(g, user.id(), ctx.manage))
             .unwrap_or_default(),
         unmatched: Vec::new(),
-        enrolled,
+        enrolled: ctx.cohort.enrolled as usize,
         asked,
         max_reason: partners::MAX_REASON_CHARS,
         notice,

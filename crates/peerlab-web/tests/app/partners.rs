@@ -3,7 +3,7 @@
 //! partners (of any program) never paired again, and every refusal writing nothing.
 
 use crate::common::{check, Api, Backend};
-use crate::programs::{lab, person};
+use crate::programs::person;
 use crate::small_groups::{company, TWELVE};
 use peerlab_core::Role;
 use reqwest::StatusCode;
@@ -17,25 +17,7 @@ crate::backend_tests! {
 
 /// A Manager Lab cohort facilitated by Nia with `emails` enrolled.
 async fn cohort_of(ada: &Api, name: &str, emails: &[&str]) -> i64 {
-    let (st, made) = ada.post("/programs", lab(name)).await;
-    assert_eq!(st, StatusCode::CREATED, "{made}");
-    let program = made["id"].as_i64().expect("program");
-    let (st, made) = ada
-        .post(
-            &format!("/programs/{program}/cohorts"),
-            json!({"name": "Spring", "facilitator": "nia@x.com", "time_zone": "Europe/London"}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{made}");
-    let cohort = made["id"].as_i64().expect("cohort");
-    let (st, body) = ada
-        .post(
-            &format!("/cohorts/{cohort}/enrolments"),
-            json!({ "emails": emails }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    cohort
+    crate::small_groups::cohort_of(ada, name, emails).await.0
 }
 
 /// Each pair's members, as sets of person ids.

@@ -66,6 +66,12 @@ pub(crate) async fn company(app: &TestApp) -> Api {
 
 /// A Manager Lab cohort facilitated by Nia with the twelve enrolled; its sessions in order.
 pub(crate) async fn cohort(app: &TestApp, ada: &Api, name: &str) -> (i64, Vec<i64>) {
+    let _ = app;
+    cohort_of(ada, name, &TWELVE).await
+}
+
+/// A Manager Lab cohort facilitated by Nia with `emails` enrolled; its sessions in order.
+pub(crate) async fn cohort_of(ada: &Api, name: &str, emails: &[&str]) -> (i64, Vec<i64>) {
     let (st, made) = ada.post("/programs", lab(name)).await;
     assert_eq!(st, StatusCode::CREATED, "{made}");
     let program = made["id"].as_i64().expect("program");
@@ -80,7 +86,7 @@ pub(crate) async fn cohort(app: &TestApp, ada: &Api, name: &str) -> (i64, Vec<i6
     let (st, body) = ada
         .post(
             &format!("/cohorts/{cohort}/enrolments"),
-            json!({ "emails": TWELVE }),
+            json!({ "emails": emails }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
@@ -91,7 +97,6 @@ pub(crate) async fn cohort(app: &TestApp, ada: &Api, name: &str) -> (i64, Vec<i6
         .iter()
         .map(|s| s["id"].as_i64().expect("id"))
         .collect();
-    let _ = app;
     (cohort, sessions)
 }
 
