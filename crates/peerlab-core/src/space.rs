@@ -165,6 +165,8 @@ keyword_enum!(
         Board = "board": "opened the agenda board of",
         BoardClosing = "board_closing": "reminds you to vote before the agenda board closes for",
         Prompt = "prompt": "posted a new prompt:",
+        Coffee = "coffee": "is your coffee partner this round in",
+        CoffeeMet = "coffee_met": "— did you two meet for coffee? Say so in",
     }
 );
 

@@ -98,13 +98,15 @@ pub struct GroupMember {
     pub reasons: String,
     /// A partner's request to be rematched, with its reason (partners only).
     pub rematch_reason: Option<String>,
+    /// A coffee partner's answer to "did you meet?" (coffee rounds only).
+    pub met: Option<String>,
 }
 
 /// One person's row of an earlier grouping: everyone sharing a grouping and a group met.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MeetingRow {
     pub grouping_id: i64,
-    /// `groups` or `partners`.
+    /// `groups`, `partners` or `coffee`.
     pub kind: String,
     pub group_no: i64,
     pub on_date: String,
@@ -317,7 +319,7 @@ impl Store {
     }
 
     /// One stored grouping with its groups and members.
-    async fn grouping_of(&self, grouping: i64) -> Result<Option<StoredGrouping>> {
+    pub async fn grouping_of(&self, grouping: i64) -> Result<Option<StoredGrouping>> {
         let head: Option<GroupingHead> = on_pool!(self, |p| {
             sqlx::query_as(
                 "SELECT id, session_id, cohort_id, on_date, challenge, debrief_thread_id, formed_at FROM groupings WHERE id = $1",
@@ -341,7 +343,7 @@ impl Store {
         })?;
         let members: Vec<GroupMember> = on_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT gm.group_no, gm.person_id, p.name, p.email, p.department, gm.role, gm.reasons, gm.rematch_reason \
+            "SELECT gm.group_no, gm.person_id, p.name, p.email, p.department, gm.role, gm.reasons, gm.rematch_reason, gm.met \
              FROM grouping_members gm JOIN people p ON p.id = gm.person_id \
              WHERE gm.grouping_id = $1 ORDER BY gm.group_no, p.name, p.id",
         )

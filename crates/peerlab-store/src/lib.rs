@@ -12,6 +12,7 @@
 
 mod agenda;
 mod auth;
+mod coffee;
 mod grouping;
 mod groupings;
 mod ids;
@@ -38,6 +39,10 @@ use sqlx::sqlite::{
 
 pub use agenda::{reminder_at, Board, Topic, BOARD_CLOSE, BOARD_REMINDER, MAX_TOPICS_PER_PERSON};
 pub use auth::{ApiToken, SessionUser};
+pub use coffee::{
+    Circle, CoffeeMember, Formed, NewCoffeeRound, RoundSummary, COFFEE_ASK, COFFEE_ROUND,
+    MET_ANSWERS,
+};
 pub use groupings::{
     Blocked, GroupMember, MeetingRow, MyGrouping, NewGroup, NewGroups, NewPartners, StoredGroup,
     StoredGrouping,

@@ -249,6 +249,9 @@ async fn handle(state: &AppState, job: &Job) -> Result<Option<String>, Failure> 
     if let Some(outcome) = crate::programs::ops::agenda::handle(state, job).await {
         return outcome;
     }
+    if let Some(outcome) = crate::grouping::coffee::handle(state, job).await {
+        return outcome;
+    }
     match job.kind.as_str() {
         PURGE_EXPIRED => purge_expired(state, job)
             .await

@@ -178,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .merge(people::router())
         .merge(programs::router())
         .merge(grouping::router())
+        .merge(grouping::coffee_router())
         .merge(spaces::router())
         .merge(lrs::router())
         .merge(outbound::pages::router())
@@ -237,6 +238,7 @@ fn api() -> ApiRoutes {
         .merge(grouping::api())
         .merge(grouping::session_api())
         .merge(grouping::partners_api())
+        .merge(grouping::coffee_api())
         .merge(outbound::api())
         .merge(outbound::admin_api())
 }

@@ -205,14 +205,18 @@ fn format_hours(h: f64) -> String {
     }
 }
 
-// Pairs that must never be formed: managers with reports, blocks and earlier meetings.
-fn forbidden_pairs(pool: &Pool, history: &History) -> HashSet<(usize, usize)> {
-    let mut out: HashSet<(usize, usize)> = pool
-        .manager_pairs()
+// Pairs that must never be formed: managers with reports and blocks.
+fn hard_pairs(pool: &Pool) -> HashSet<(usize, usize)> {
+    pool.manager_pairs()
         .into_iter()
         .chain(pool.block_pairs())
         .map(|(a, b)| (a.min(b), a.max(b)))
-        .collect();
+        .collect()
+}
+
+// The pairs of people who met before, per the history.
+fn met_pairs(history: &History) -> HashSet<(usize, usize)> {
+    let mut out = HashSet::new();
     for m in &history.meetings {
         for (x, &(a, _)) in m.members.iter().enumerate() {
             for &(b, _) in &m.members[x + 1..] {
@@ -222,6 +226,13 @@ fn forbidden_pairs(pool: &Pool, history: &History) -> HashSet<(usize, usize)> {
             }
         }
     }
+    out
+}
+
+// Pairs that must never be formed as partners: the hard pairs and earlier meetings.
+fn forbidden_pairs(pool: &Pool, history: &History) -> HashSet<(usize, usize)> {
+    let mut out = hard_pairs(pool);
+    out.extend(met_pairs(history));
     out
 }
 
@@ -236,44 +247,76 @@ pub fn partners(pool: &Pool, history: &History, today: NaiveDate) -> Result<Part
     let forbidden = forbidden_pairs(pool, history);
     let profiles = profiles(pool, today);
     // Only weights are kept per pair; reasons are written for the pairs chosen.
-    let mut weights: Vec<(usize, usize, i64)> = Vec::new();
-    let mut shares_hours: Vec<bool> = Vec::new();
+    let mut edges: Vec<Edge> = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
             if !forbidden.contains(&(i, j)) {
                 let a = affinity(pool, &profiles, i, j, false);
-                weights.push((i, j, a.weight));
-                shares_hours.push(!a.no_overlap);
+                // Partners who can never meet in working hours are a last resort.
+                edges.push(Edge {
+                    i,
+                    j,
+                    weight: a.weight,
+                    tiers: [!a.no_overlap, false],
+                });
             }
         }
     }
-    // Two tiers above the weight: pairing one more person is worth more than anything
-    // else, and then one more pair whose working days share an hour (partners who can
-    // never meet in working hours are a last resort) more than any difference in weight.
-    let tier = |max: i64| (n as i64 / 2 + 1) * max + 1;
-    let hours = tier(weights.iter().map(|e| e.2).max().unwrap_or(0));
-    let tiered: Vec<i64> = weights
-        .iter()
-        .zip(&shares_hours)
-        .map(|(&(_, _, w), &shares)| if shares { w + hours } else { w })
-        .collect();
-    let bonus = tier(tiered.iter().copied().max().unwrap_or(0));
-    let edges: Vec<(usize, usize, i64)> = weights
-        .iter()
-        .zip(&tiered)
-        .map(|(&(i, j, _), &w)| (i, j, w + bonus))
-        .collect();
-    let mate = max_weight_matching(n, &edges);
+    let explain = |i: usize, j: usize| affinity(pool, &profiles, i, j, true).reasons;
+    let (pairs, unmatched) = match_tiered(pool, &edges, explain, "the cohort");
+    Ok(Partners {
+        pairs,
+        unmatched,
+        forbidden: forbidden.len(),
+    })
+}
 
-    // The weight of an allowed pair; `None` when the pair is forbidden.
+// An allowed pair: its weight and the tiers it reaches, most important first.
+struct Edge {
+    i: usize,
+    j: usize,
+    weight: i64,
+    tiers: [bool; 2],
+}
+
+/// The maximum-weight matching of `edges` where pairing one more person is worth more than
+/// anything, then each tier (most important first) more than any difference below it, and
+/// only then the weight; with the odd-count rule for whoever is left over. `explain` gives
+/// a chosen pair's reasons; `whole` names the people ("the cohort") in the trio's reason.
+fn match_tiered(
+    pool: &Pool,
+    edges: &[Edge],
+    explain: impl Fn(usize, usize) -> Vec<String>,
+    whole: &str,
+) -> (Vec<Pair>, Vec<usize>) {
+    let n = pool.len();
+    let tier = |max: i64| (n as i64 / 2 + 1) * max + 1;
+    let mut lifted: Vec<i64> = edges.iter().map(|e| e.weight).collect();
+    for t in (0..2).rev() {
+        let bonus = tier(lifted.iter().copied().max().unwrap_or(0));
+        for (w, e) in lifted.iter_mut().zip(edges) {
+            if e.tiers[t] {
+                *w += bonus;
+            }
+        }
+    }
+    let bonus = tier(lifted.iter().copied().max().unwrap_or(0));
+    let weighted: Vec<(usize, usize, i64)> = edges
+        .iter()
+        .zip(&lifted)
+        .map(|(e, &w)| (e.i, e.j, w + bonus))
+        .collect();
+    let mate = max_weight_matching(n, &weighted);
+
+    // The weight of an allowed pair; `None` when the pair is not allowed. Edges are built
+    // in (i, j) order.
     let weight = |i: usize, j: usize| -> Option<i64> {
         let (a, b) = (i.min(j), i.max(j));
-        weights
-            .binary_search_by(|&(x, y, _)| (x, y).cmp(&(a, b)))
+        edges
+            .binary_search_by(|e| (e.i, e.j).cmp(&(a, b)))
             .ok()
-            .map(|k| weights[k].2)
+            .map(|k| edges[k].weight)
     };
-    let explain = |i: usize, j: usize| affinity(pool, &profiles, i, j, true).reasons;
     let mut pairs: Vec<Pair> = Vec::new();
     let mut left: Vec<usize> = Vec::new();
     for (i, &m) in mate.iter().enumerate() {
@@ -312,7 +355,7 @@ pub fn partners(pool: &Pool, history: &History, today: NaiveDate) -> Result<Part
                 }
                 // The sentence is shown to users and kept as it always read.
                 p.reasons.push(format!(
-                    "{} joins as the third partner because the cohort has an odd count",
+                    "{} joins as the third partner because {whole} has an odd count",
                     pool.name(u)
                 ));
                 p.members.push(u);
@@ -321,11 +364,125 @@ pub fn partners(pool: &Pool, history: &History, today: NaiveDate) -> Result<Part
             None => unmatched.push(u),
         }
     }
+    (pairs, unmatched)
+}
+
+/// One coffee round of a space, formed when it is due from the people who take part in it
+/// now (`pool`, in the space's seating order) and the circle's earlier rounds (`history`).
+///
+/// Membership changes between rounds (people join, leave, skip one), so rounds are not laid
+/// out in advance. Each round is the better of two candidates:
+/// - round `round` (from 0) of the circle method on the seating, which over a stable
+///   membership of n meets everyone once in n − 1 rounds (n when n is odd); it is taken when
+///   it forbids nothing and repeats no more pairs than the other candidate;
+/// - the exact matching that pairs as many people as possible, then as many who never met in
+///   the circle as possible, then as many who share a working hour, then weighs skills and
+///   departments as partners do.
+///
+/// A manager and their report and two people of whom one blocks the other never meet. With
+/// a membership that changed, the matching still meets nobody twice while the unmet pairs
+/// allow it: after k < n/2 rounds everyone still has at least n/2 people they have not met,
+/// which (Dirac) always leaves a round without a repeat.
+pub fn coffee_round(
+    pool: &Pool,
+    history: &History,
+    round: usize,
+    today: NaiveDate,
+) -> Result<Partners, PairsError> {
+    let n = pool.len();
+    if n < 2 {
+        return Err(PairsError(format!(
+            "a coffee round needs at least 2 people taking part; this one has {n}"
+        )));
+    }
+    let hard = hard_pairs(pool);
+    let met = met_pairs(history);
+    let profiles = profiles(pool, today);
+    let mut edges: Vec<Edge> = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            if !hard.contains(&(i, j)) {
+                let a = affinity(pool, &profiles, i, j, false);
+                edges.push(Edge {
+                    i,
+                    j,
+                    weight: a.weight,
+                    tiers: [!met.contains(&(i, j)), !a.no_overlap],
+                });
+            }
+        }
+    }
+    let explain = |i: usize, j: usize| {
+        let mut reasons = vec![if met.contains(&(i.min(j), i.max(j))) {
+            "you met in an earlier round: everyone else was taken or met too".to_string()
+        } else {
+            "you have not met in these coffee rounds".to_string()
+        }];
+        reasons.extend(affinity(pool, &profiles, i, j, true).reasons);
+        reasons
+    };
+    let repeats = |pairs: &[Pair]| {
+        pairs
+            .iter()
+            .map(|p| {
+                let (a, b) = (p.members[0], p.members[1]);
+                met.contains(&(a.min(b), a.max(b))) as usize
+            })
+            .sum::<usize>()
+    };
+    let (pairs, unmatched) = match_tiered(pool, &edges, explain, "this round");
+    // The circle method's round, when it is at least as good.
+    let circle = &round_robin(n, round % distinct_rounds(n) + 1)[round % distinct_rounds(n)];
+    let allowed = circle.iter().all(|g| {
+        g.iter().enumerate().all(|(x, &a)| {
+            g[x + 1..]
+                .iter()
+                .all(|&b| !hard.contains(&(a.min(b), a.max(b))))
+        })
+    });
+    if allowed && unmatched.is_empty() {
+        let seated: Vec<Pair> = circle
+            .iter()
+            .map(|g| {
+                let mut reasons = explain(g[0], g[1]);
+                let mut weight = edge_weight(&edges, g[0], g[1]);
+                if let Some(&guest) = g.get(2) {
+                    for &m in &g[..2] {
+                        reasons.extend(explain(guest, m).into_iter().skip(1));
+                        weight += edge_weight(&edges, guest, m);
+                    }
+                    reasons.push(format!(
+                        "{} joins as the third partner because this round has an odd count",
+                        pool.name(guest)
+                    ));
+                }
+                Pair {
+                    members: g.clone(),
+                    weight,
+                    reasons,
+                }
+            })
+            .collect();
+        if repeats(&seated) <= repeats(&pairs) {
+            return Ok(Partners {
+                pairs: seated,
+                unmatched: Vec::new(),
+                forbidden: hard.len(),
+            });
+        }
+    }
     Ok(Partners {
         pairs,
         unmatched,
-        forbidden: forbidden.len(),
+        forbidden: hard.len(),
     })
+}
+
+fn edge_weight(edges: &[Edge], i: usize, j: usize) -> i64 {
+    let (a, b) = (i.min(j), i.max(j));
+    edges
+        .binary_search_by(|e| (e.i, e.j).cmp(&(a, b)))
+        .map_or(0, |k| edges[k].weight)
 }
 
 /// Coffee rounds: every round pairs everyone (one trio when the count is odd).
@@ -433,6 +590,7 @@ pub fn coffee(
 mod tests {
     use super::*;
     use crate::grouping::tests::pool;
+    use crate::grouping::Meeting;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
@@ -582,6 +740,93 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "6 people can have 1 to 5 rounds without meeting anyone twice; 6 were asked for"
+        );
+    }
+
+    // The meetings of `rounds` as a history, for the next round.
+    fn as_history(rounds: &[Partners]) -> History {
+        History {
+            meetings: rounds
+                .iter()
+                .flat_map(|r| &r.pairs)
+                .map(|p| Meeting {
+                    date: None,
+                    members: p.members.iter().map(|&m| (m, String::new())).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn pairs_of(p: &Partners) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for pair in &p.pairs {
+            for (x, &a) in pair.members.iter().enumerate() {
+                for &b in &pair.members[x + 1..] {
+                    out.push((a.min(b), a.max(b)));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn coffee_rounds_meet_everyone_once_before_anyone_twice() {
+        let c = pool(
+            "name,email,department\nA,a@x.com,Sales\nB,b@x.com,Sales\nC,c@x.com,Finance\n\
+             D,d@x.com,Finance\nE,e@x.com,Legal\nF,f@x.com,Legal\n",
+        );
+        let mut rounds = Vec::new();
+        for r in 0..5 {
+            let p = coffee_round(&c, &as_history(&rounds), r, day()).expect("a round");
+            assert_eq!(p.pairs.len(), 3, "everyone is paired in round {r}");
+            rounds.push(p);
+        }
+        let mut all: Vec<(usize, usize)> = rounds.iter().flat_map(pairs_of).collect();
+        all.sort_unstable();
+        let before = all.len();
+        all.dedup();
+        assert_eq!(
+            (before, all.len()),
+            (15, 15),
+            "5 rounds of 6 meet all 15 pairs once"
+        );
+        // A sixth round must repeat, and says so.
+        let sixth = coffee_round(&c, &as_history(&rounds), 5, day()).expect("a sixth round");
+        assert!(sixth.pairs[0].reasons[0].starts_with("you met in an earlier round"));
+    }
+
+    #[test]
+    fn coffee_rounds_avoid_earlier_meetings_when_people_change_and_never_pair_a_manager() {
+        let c = pool(
+            "name,email,manager_email,block\nM,m@x.com,,\nR,r@x.com,m@x.com,\nS,s@x.com,,m@x.com\n\
+             T,t@x.com,,\nU,u@x.com,,\n",
+        );
+        let history =
+            History::from_csv(b"a,b\nr@x.com,t@x.com\nt@x.com,u@x.com\n", &c).expect("history");
+        let p = coffee_round(&c, &history, 3, day()).expect("a round");
+        let met = [(1, 3), (3, 4)];
+        let hard = [(0, 1), (0, 2)];
+        for pair in pairs_of(&p) {
+            assert!(!hard.contains(&pair), "{p:?}");
+        }
+        let base: Vec<(usize, usize)> = p
+            .pairs
+            .iter()
+            .map(|p| {
+                (
+                    p.members[0].min(p.members[1]),
+                    p.members[0].max(p.members[1]),
+                )
+            })
+            .collect();
+        assert!(base.iter().all(|b| !met.contains(b)), "{p:?}");
+        assert_eq!(p.pairs.iter().map(|p| p.members.len()).sum::<usize>(), 5);
+        let one = pool("name,email\nA,a@x.com\n");
+        assert_eq!(
+            coffee_round(&one, &History::default(), 0, day())
+                .unwrap_err()
+                .0,
+            "a coffee round needs at least 2 people taking part; this one has 1"
         );
     }
 }

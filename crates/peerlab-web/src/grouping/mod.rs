@@ -7,6 +7,9 @@
 //! people as JSON, as the CLI takes files. The engine itself is `peerlab_core::grouping`.
 
 mod api;
+pub mod coffee;
+mod coffee_api;
+mod coffee_pages;
 pub mod ops;
 mod pages;
 pub mod partners;
@@ -14,6 +17,8 @@ mod partners_api;
 mod session_api;
 
 pub use api::api;
+pub use coffee_api::api as coffee_api;
+pub use coffee_pages::router as coffee_router;
 pub use pages::router;
 pub use partners_api::api as partners_api;
 pub use session_api::api as session_api;

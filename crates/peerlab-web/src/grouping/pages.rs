@@ -38,14 +38,14 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Default)]
-struct Notice {
-    ok: Option<String>,
-    error: Option<String>,
-    status: Option<StatusCode>,
+pub(super) struct Notice {
+    pub(super) ok: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) status: Option<StatusCode>,
 }
 
 impl Notice {
-    fn refused(e: &Error) -> Self {
+    pub(super) fn refused(e: &Error) -> Self {
         Notice {
             ok: None,
             error: Some(capitalize(&e.message)),
@@ -54,11 +54,11 @@ impl Notice {
     }
 }
 
-fn shown(e: &Error) -> bool {
+pub(super) fn shown(e: &Error) -> bool {
     matches!(e.kind, Kind::Invalid | Kind::Conflict | Kind::Malformed)
 }
 
-fn with_status(mut r: Response, s: Option<StatusCode>) -> Response {
+pub(super) fn with_status(mut r: Response, s: Option<StatusCode>) -> Response {
     if let Some(s) = s {
         *r.status_mut() = s;
     }

@@ -50,6 +50,8 @@ pub const GROUPED: Verb = Verb(
     "https://peerlab.dev/xapi/verbs/was-grouped",
     "was grouped into",
 );
+pub const PAIRED: Verb = Verb("https://peerlab.dev/xapi/verbs/was-paired", "was paired in");
+pub const RESPONDED: Verb = Verb("http://adlnet.gov/expapi/verbs/responded", "responded to");
 
 /// Activity types: the xAPI registry's where one fits, peerlab's profile otherwise.
 pub mod activity_type {
@@ -64,6 +66,7 @@ pub mod activity_type {
     pub const COHORT: &str = "https://peerlab.dev/xapi/activity-types/cohort";
     pub const TOPIC: &str = "https://peerlab.dev/xapi/activity-types/agenda-topic";
     pub const SMALL_GROUP: &str = "https://peerlab.dev/xapi/activity-types/small-group";
+    pub const PAIRING: &str = "https://peerlab.dev/xapi/activity-types/pairing";
 }
 
 /// Where an action happened.
@@ -156,6 +159,21 @@ pub enum Action {
         name: String,
         role: String,
     },
+    /// Was paired (by a facilitator, or by a coffee round): `pairing` is the page of the
+    /// pairing (`/cohorts/3/partners`, `/coffee/12`), `kind` `partners` or `coffee`.
+    Paired {
+        space: SpaceRef,
+        pairing: String,
+        name: String,
+        kind: &'static str,
+    },
+    /// Answered "did you meet?" for a coffee round: `yes`, `not_yet` or `couldnt`.
+    Met {
+        space: SpaceRef,
+        pairing: String,
+        name: String,
+        answer: String,
+    },
 }
 
 /// An activity: id, type and English name.
@@ -187,7 +205,9 @@ impl Action {
             | Action::CreatedSpace(s)
             | Action::Suggested { space: s, .. }
             | Action::Voted { space: s, .. }
-            | Action::Grouped { space: s, .. } => Some(s),
+            | Action::Grouped { space: s, .. }
+            | Action::Paired { space: s, .. }
+            | Action::Met { space: s, .. } => Some(s),
             Action::Endorsed { .. } => None,
         }
     }
@@ -327,6 +347,34 @@ impl Action {
                     name: name.clone(),
                 },
                 (!role.is_empty()).then(|| (format!("{PROFILE}/extensions/role"), json!(role))),
+            ),
+            Action::Paired {
+                pairing,
+                name,
+                kind,
+                ..
+            } => (
+                PAIRED,
+                Activity {
+                    id: format!("{base}{pairing}"),
+                    kind: activity_type::PAIRING,
+                    name: name.clone(),
+                },
+                Some((format!("{PROFILE}/extensions/pairing-kind"), json!(kind))),
+            ),
+            Action::Met {
+                pairing,
+                name,
+                answer,
+                ..
+            } => (
+                RESPONDED,
+                Activity {
+                    id: format!("{base}{pairing}"),
+                    kind: activity_type::PAIRING,
+                    name: name.clone(),
+                },
+                Some((format!("{PROFILE}/extensions/met"), json!(answer))),
             ),
         }
     }

@@ -107,6 +107,13 @@ pub const CHECK_IN: Topic = Topic {
     default: Mode::Never,
     digestible: false,
 };
+pub const COFFEE: Topic = Topic {
+    key: "coffee",
+    label: "Coffee rounds",
+    help: "Who you meet in a coffee round you joined, and whether you met.",
+    default: Mode::Immediately,
+    digestible: true,
+};
 pub const SESSIONS: Topic = Topic {
     key: "sessions",
     label: "Session invitations",
@@ -138,7 +145,7 @@ impl Topic {
 
 /// Every topic, in the order the settings page lists them.
 pub const TOPICS: &[Topic] = &[
-    SESSIONS, REPLIES, MENTIONS, PROMPTS, BOARDS, ACCEPTED, ADDED, CHECK_IN,
+    SESSIONS, REPLIES, MENTIONS, PROMPTS, BOARDS, COFFEE, ACCEPTED, ADDED, CHECK_IN,
 ];
 
 /// The key the digest's own unsubscribe link carries: it turns every topic that waits for the
@@ -161,6 +168,7 @@ pub fn of_notice(kind: NoticeKind) -> Option<&'static Topic> {
         NoticeKind::Prompt => &PROMPTS,
         NoticeKind::Board | NoticeKind::BoardClosing => &BOARDS,
         NoticeKind::CheckIn => &CHECK_IN,
+        NoticeKind::Coffee | NoticeKind::CoffeeMet => &COFFEE,
         NoticeKind::SessionChanged | NoticeKind::SessionCancelled => return None,
     })
 }

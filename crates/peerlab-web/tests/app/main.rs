@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod browser_groups;
 mod coach;
+mod coffee;
 mod grouping;
 mod grouping_store;
 mod import;

@@ -949,7 +949,7 @@ async fn an_agenda_board_votes_with_a_budget_and_closes_into_an_agenda(b: Backen
 
 /// Waits (at most 30 s) until `done` holds, checking every 100 ms: for the job runner, which
 /// polls every second.
-async fn eventually<F, Fut>(what: &str, mut done: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, mut done: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
