@@ -284,6 +284,105 @@ async fn conversation(
                     .await?;
             }
         }
+        if name_is_feedback(&space_ref.name) {
+            let people: Vec<PersonId> = members
+                .iter()
+                .take(10)
+                .map(|&m| cast[m.min(cast.len() - 1)])
+                .collect();
+            coffee(store, base, &space_ref, facilitator, &people, now).await?;
+        }
+    }
+    Ok(())
+}
+
+fn name_is_feedback(name: &str) -> bool {
+    name == "Giving feedback"
+}
+
+/// Two weekly coffee rounds of the feedback community, formed as the product forms them
+/// (the second avoids the first's pairs), with some "did you meet?" answers; the third round
+/// forms by itself a day after the demo starts.
+async fn coffee(
+    store: &Store,
+    base: &str,
+    space: &SpaceRef,
+    facilitator: PersonId,
+    people: &[PersonId],
+    now: i64,
+) -> anyhow::Result<()> {
+    use peerlab_core::grouping::{pairs, History, Meeting, Pool};
+    let day = 86_400_000;
+    let first = now - 13 * day + 3_600_000;
+    store
+        .start_coffee(space.id, 7, first, "", facilitator, now - 14 * day)
+        .await?;
+    for &p in people {
+        store.join_coffee(space.id, p, now - 14 * day).await?;
+    }
+    let mut ids = store.coffee_participants(space.id, 1).await?;
+    ids.sort();
+    let pool = Pool::from_people(store.grouping_facts(&ids).await?)?;
+    let mut history = History::default();
+    for round in 1..=2_i64 {
+        let starts = first + (round - 1) * 7 * day;
+        let today = chrono::DateTime::from_timestamp_millis(starts)
+            .unwrap_or_default()
+            .date_naive();
+        let found = pairs::coffee_round(&pool, &history, round as usize - 1, today)
+            .map_err(|e| anyhow::anyhow!(e.0))?;
+        let new = peerlab_store::NewCoffeeRound {
+            space_id: space.id,
+            generation: 1,
+            round_no: round,
+            starts_at: starts,
+            on_date: today.format("%Y-%m-%d").to_string(),
+            starter: pairs::STARTERS[round as usize - 1].into(),
+            people: ids.len() as i64,
+            pairs: found
+                .pairs
+                .iter()
+                .map(|p| (p.members.iter().map(|&i| ids[i]).collect(), p.summary()))
+                .collect(),
+        };
+        let peerlab_store::Formed::Round(Some(grouping)) =
+            store.form_coffee_round(&new, starts).await?
+        else {
+            anyhow::bail!("the demo's coffee round {round} did not form");
+        };
+        for (k, (members, _)) in new.pairs.iter().enumerate() {
+            for &m in members {
+                let paired = Action::Paired {
+                    space: space.clone(),
+                    pairing: format!("/coffee/{grouping}"),
+                    name: format!("{} · Coffee round {round}", space.name),
+                    kind: "coffee",
+                };
+                say(store, base, m, paired, starts).await?;
+                // Most of round 1 met; round 2 is under way.
+                let answer = match (round, k % 4) {
+                    (1, 3) => Some("couldnt"),
+                    (1, _) => Some("yes"),
+                    (_, 0) => Some("yes"),
+                    _ => None,
+                };
+                if let Some(a) = answer {
+                    let when = starts + 3 * day;
+                    store.answer_coffee(grouping, m, a, when).await?;
+                    let met = Action::Met {
+                        space: space.clone(),
+                        pairing: format!("/coffee/{grouping}"),
+                        name: format!("{} · Coffee round {round}", space.name),
+                        answer: a.into(),
+                    };
+                    say(store, base, m, met, when).await?;
+                }
+            }
+        }
+        history.meetings.extend(found.pairs.iter().map(|p| Meeting {
+            date: Some(today),
+            members: p.members.iter().map(|&m| (m, String::new())).collect(),
+        }));
     }
     Ok(())
 }

@@ -367,6 +367,18 @@ fn match_tiered(
     (pairs, unmatched)
 }
 
+/// peerlab's conversation starters, one per round in turn: open questions about work.
+pub const STARTERS: &[&str] = &[
+    "What is something you learned at work this month that surprised you?",
+    "Which part of your job would you most like someone else to understand better?",
+    "What is a problem you are working on where a fresh pair of eyes could help?",
+    "Who taught you something important early in your career, and what was it?",
+    "What does a really good week at work look like for you?",
+    "What is a skill you are trying to get better at, and how are you practising it?",
+    "What is one thing your team does that other teams could borrow?",
+    "What have you changed your mind about at work in the last year?",
+];
+
 /// One coffee round of a space, formed when it is due from the people who take part in it
 /// now (`pool`, in the space's seating order) and the circle's earlier rounds (`history`).
 ///
@@ -414,9 +426,9 @@ pub fn coffee_round(
     }
     let explain = |i: usize, j: usize| {
         let mut reasons = vec![if met.contains(&(i.min(j), i.max(j))) {
-            "you met in an earlier round: everyone else was taken or met too".to_string()
+            "paired in an earlier round too: everyone else was taken or paired before".to_string()
         } else {
-            "you have not met in these coffee rounds".to_string()
+            "first time paired in these rounds".to_string()
         }];
         reasons.extend(affinity(pool, &profiles, i, j, true).reasons);
         reasons
@@ -792,7 +804,7 @@ mod tests {
         );
         // A sixth round must repeat, and says so.
         let sixth = coffee_round(&c, &as_history(&rounds), 5, day()).expect("a sixth round");
-        assert!(sixth.pairs[0].reasons[0].starts_with("you met in an earlier round"));
+        assert!(sixth.pairs[0].reasons[0].starts_with("paired in an earlier round too"));
     }
 
     #[test]

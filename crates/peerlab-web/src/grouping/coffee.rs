@@ -38,18 +38,6 @@ use crate::AppState;
 pub const MAX_STARTER_CHARS: usize = 300;
 const DAY_MS: i64 = 86_400_000;
 
-/// peerlab's conversation starters, one per round in turn: open questions about work.
-pub const STARTERS: &[&str] = &[
-    "What is something you learned at work this month that surprised you?",
-    "Which part of your job would you most like someone else to understand better?",
-    "What is a problem you are working on where a fresh pair of eyes could help?",
-    "Who taught you something important early in your career, and what was it?",
-    "What does a really good week at work look like for you?",
-    "What is a skill you are trying to get better at, and how are you practising it?",
-    "What is one thing your team does that other teams could borrow?",
-    "What have you changed your mind about at work in the last year?",
-];
-
 /// What a facilitator chooses when starting the rounds.
 #[derive(Debug, Default, Deserialize)]
 pub struct StartForm {
@@ -318,7 +306,7 @@ async fn form_round(
         .ok_or_else(|| Error::internal("the clock is out of range"))?
         .date_naive();
     let starter = if circle.starter.is_empty() {
-        STARTERS[(round as usize).saturating_sub(1) % STARTERS.len()].to_string()
+        pairs::STARTERS[(round as usize).saturating_sub(1) % pairs::STARTERS.len()].to_string()
     } else {
         circle.starter.clone()
     };
@@ -364,7 +352,15 @@ async fn form_round(
             ids.len()
         ),
         Formed::Round(Some(grouping)) => {
-            record_pairs(state, &space, grouping, round).await;
+            record_paired(
+                state,
+                &space,
+                grouping,
+                format!("/coffee/{grouping}"),
+                format!("{} · Coffee round {round}", space.name),
+                "coffee",
+            )
+            .await;
             format!(
                 "round {round} paired {} people in {} pairs",
                 ids.len(),
@@ -409,7 +405,16 @@ fn space_ref(ctx: &Ctx) -> SpaceRef {
     }
 }
 
-async fn record_pairs(state: &AppState, space: &SpaceRef, grouping: i64, round: i64) {
+/// Records that every member of `grouping` "was paired in" it (`pairing`: its page, `name`:
+/// its name, `kind`: `partners` or `coffee`); nothing in a confidential space.
+pub(super) async fn record_paired(
+    state: &AppState,
+    space: &SpaceRef,
+    grouping: i64,
+    pairing: String,
+    name: String,
+    kind: &'static str,
+) {
     let Ok(Some(stored)) = state.store.grouping_of(grouping).await else {
         return;
     };
@@ -417,9 +422,9 @@ async fn record_pairs(state: &AppState, space: &SpaceRef, grouping: i64, round: 
     for m in stored.groups.iter().flat_map(|g| &g.members) {
         let action = Action::Paired {
             space: space.clone(),
-            pairing: format!("/coffee/{grouping}"),
-            name: format!("{} · Coffee round {round}", space.name),
-            kind: "coffee",
+            pairing: pairing.clone(),
+            name: name.clone(),
+            kind,
         };
         if let Err(e) = write(
             &state.store,
@@ -430,9 +435,10 @@ async fn record_pairs(state: &AppState, space: &SpaceRef, grouping: i64, round: 
         )
         .await
         {
-            tracing::error!(error = %e, "could not record a coffee statement");
+            tracing::error!(error = %e, "could not record a pairing statement");
         }
     }
+    state.jobs.wake();
 }
 
 /// A member of a round answers "did you meet?" (`yes`, `not_yet` or `couldnt`).

@@ -168,7 +168,24 @@ pub async fn confirm(
             })
             .collect(),
     };
-    Ok(state.store.confirm_partners(&new, state.now()).await?)
+    let grouping = state.store.confirm_partners(&new, state.now()).await?;
+    if let Some(channel) = state.store.space(p.ctx.cohort.space_id).await? {
+        let space = crate::lrs::social::SpaceRef {
+            id: channel.id,
+            name: channel.name,
+            visibility: channel.visibility,
+        };
+        super::coffee::record_paired(
+            state,
+            &space,
+            grouping,
+            format!("/cohorts/{id}/partners"),
+            format!("{} · {} · Partners", p.ctx.program.name, p.ctx.cohort.name),
+            "partners",
+        )
+        .await;
+    }
+    Ok(grouping)
 }
 
 /// A cohort's partners, for whoever may see its people: those who manage it see every pair

@@ -125,6 +125,8 @@ fn notice_path(n: &Notice) -> String {
         format!("/threads/{thread}")
     } else if let Some(session) = n.session_id {
         format!("/sessions/{session}")
+    } else if matches!(n.kind, NoticeKind::Coffee | NoticeKind::CoffeeMet) {
+        format!("/spaces/{}/coffee", n.space_id)
     } else {
         format!("/spaces/{}", n.space_id)
     }

@@ -121,7 +121,7 @@ async fn rounds_pair_everyone_with_someone_new_and_count_who_met(b: Backend) {
     assert!(mine["latest"]["pairs"][0]["summary"]
         .as_str()
         .expect("reasons")
-        .contains("not met"));
+        .starts_with("First time paired in these rounds"));
     assert_eq!(mine["members"], 6, "members see how many, not who: {mine}");
     let (_, notes) = members[0].get("/notifications").await;
     let partner = mine["latest"]["pairs"][0]["members"]

@@ -109,6 +109,17 @@ async fn a_facilitator_matches_partners_and_each_person_sees_their_own(b: Backen
     assert_eq!(pairs_of(&stored, "groups"), pairs);
     let (st, body) = nia.post(&path, json!({"roster": roster})).await;
     check((st, &body), StatusCode::CONFLICT, "conflict");
+    // Each of the twelve "was paired in" the cohort's partners, once.
+    let lrs = crate::lrs::credential(&app, "analytics", "all/read").await;
+    let (_, page) = lrs
+        .get("?verb=https%3A%2F%2Fpeerlab.dev%2Fxapi%2Fverbs%2Fwas-paired&limit=50")
+        .await;
+    let statements = page["statements"].as_array().expect("statements");
+    assert_eq!(statements.len(), 12, "{page}");
+    assert!(statements[0]["object"]["id"]
+        .as_str()
+        .expect("activity")
+        .ends_with(&format!("/cohorts/{cohort}/partners")));
 
     // Ana sees her own pair only.
     let (st, mine) = ana.get(&path).await;

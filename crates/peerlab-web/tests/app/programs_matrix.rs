@@ -42,6 +42,9 @@ fn matrix() -> Vec<Route<6, 2>> {
         [403, 200],
         [403, 200],
     ];
+    // The cohort's private channel: its members (participants and facilitator), and admins
+    // as for every private space (never a confidential one).
+    const SEE_CHANNEL: [[u16; 2]; 6] = [[401; 2], [404; 2], [200; 2], [200; 2], [404; 2], [200; 2]];
     let session = json!({"title": "Extra session", "mode": "virtual", "date": "2027-05-05", "starts": "10:00",
         "ends": "11:00", "time_zone": "UTC"});
     vec![
@@ -96,6 +99,42 @@ fn matrix() -> Vec<Route<6, 2>> {
             RUN_NEW,
         ),
         ("POST", "/cohorts/{c}/join", json!({}), JOIN),
+        // Groups and partners: formed by those who manage the cohort (a cohort of one is
+        // refused after that check, with its reason); only a participant with a partner asks
+        // to be rematched (nobody has one yet: 409).
+        (
+            "POST",
+            "/sessions/{s}/groups/preview",
+            json!({}),
+            [[401; 2], [404, 404], [403; 2], [422; 2], [422; 2], [422; 2]],
+        ),
+        (
+            "POST",
+            "/cohorts/{c}/partners/preview",
+            json!({}),
+            [[401; 2], [404, 403], [403; 2], [422; 2], [422; 2], [422; 2]],
+        ),
+        (
+            "POST",
+            "/cohorts/{c}/partners/rematch",
+            json!({"reason": "We sit together"}),
+            [[401; 2], [404; 2], [409; 2], [409; 2], [409; 2], [409; 2]],
+        ),
+        // Coffee rounds live in the cohort's channel: its members read them and opt in
+        // (nothing runs yet: 409); its facilitators and admins start them.
+        ("GET", "/spaces/{ch}/coffee", Value::Null, SEE_CHANNEL),
+        (
+            "POST",
+            "/spaces/{ch}/coffee/start",
+            json!({"cadence": "weekly"}),
+            [[401; 2], [404; 2], [403; 2], [201; 2], [404; 2], [201; 2]],
+        ),
+        (
+            "POST",
+            "/spaces/{ch}/coffee/me",
+            json!({"choice": "join"}),
+            [[401; 2], [404; 2], [409; 2], [409; 2], [404; 2], [403; 2]],
+        ),
     ]
 }
 
@@ -119,10 +158,13 @@ async fn target(admin: &Api, open: bool) -> Vec<(&'static str, String)> {
     assert_eq!(st.as_u16(), 200);
     let (_, list) = admin.get(&format!("/cohorts/{c}/sessions")).await;
     let s = list["items"][0]["id"].as_i64().expect("a session");
+    let (_, cohort) = admin.get(&format!("/cohorts/{c}")).await;
+    let ch = cohort["cohort"]["space_id"].as_i64().expect("channel");
     vec![
         ("p", p.to_string()),
         ("c", c.to_string()),
         ("s", s.to_string()),
+        ("ch", ch.to_string()),
     ]
 }
 
@@ -151,7 +193,7 @@ async fn programs_authorisation_matrix(b: Backend) {
         async move { target(&admin, s == 1).await }
     })
     .await;
-    assert_eq!(checks, 16 * 2 * 6);
+    assert_eq!(checks, 22 * 2 * 6);
 
     // Pages follow the same policy.
     let t = target(&admin, false).await;
