@@ -26,7 +26,11 @@
 //!   not exceed; then the same preview carrying its own assignment back (scored again, no
 //!   search: the reads and the scoring without the search's time budget);
 //! - `POST /api/v1/cohorts/{id}/partners/preview` of the same cohort, 5 runs after 1 warm-up,
-//!   with the number of pairs and of people left unmatched.
+//!   with the number of pairs and of people left unmatched;
+//! - then a second database with a 2,000-person cohort: its partners preview (2 runs after 1
+//!   warm-up), and three coffee rounds of its channel with all 2,000 opted in, each through
+//!   `POST /api/v1/spaces/{id}/coffee/run` (pairing and writes), asserting everyone is paired
+//!   and counting repeated pairs; with the process's peak memory.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -60,6 +64,8 @@ const PREVIEW_RUNS: usize = 10;
 const PARTNER_RUNS: usize = 5;
 const WARM_UP: usize = 1;
 const TARGET_MS: f64 = 2000.0;
+/// The cohort whose partners and coffee rounds are measured at scale.
+const LARGE: usize = 2_000;
 
 // ---- Reporting -----------------------------------------------------------------------------
 
@@ -566,6 +572,180 @@ async fn run(backend: &str, table: &mut Table) {
     db.remove(store).await;
 }
 
+/// Peak resident memory of this process so far, in MiB (Linux's `VmHWM`).
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// A 2,000-person cohort: its partners preview, and three coffee rounds of its channel
+/// with everyone opted in, each formed through `POST /spaces/{id}/coffee/run` (the pairing,
+/// and the writes: 2,000 members, their notifications and statements).
+async fn run_large(backend: &str, table: &mut Table) {
+    let Some(db) = fresh(backend, "coffee").await else {
+        return;
+    };
+    let store = Store::open(&db.location, Create::IfMissing)
+        .await
+        .expect("open");
+    let state = AppState::new(
+        store.clone(),
+        Clock::System,
+        WebConfig {
+            public_url: PUBLIC_URL.into(),
+            mail: None,
+        },
+    );
+    let app = peerlab_web::router(state.clone());
+    let demo = company(&mut rand::rngs::StdRng::seed_from_u64(2027), LARGE + 40);
+    let emails: Vec<Email> = demo.people.iter().map(|p| p.email.clone()).collect();
+    let plan = ImportPlan {
+        people: demo.people,
+    };
+    store
+        .apply_import(&plan, now(), &|_| {})
+        .await
+        .expect("import");
+    let mut people = Vec::with_capacity(LARGE);
+    for email in emails.iter().take(LARGE) {
+        let p = store.person_by_email(email).await.expect("person");
+        people.push(p.expect("imported").id);
+    }
+    let admin = lone_person(&store, "bench-admin@bench.example", Role::Admin).await;
+    let facilitator =
+        lone_person(&store, "bench-facilitator@bench.example", Role::Facilitator).await;
+    let (auth, _) = token(&store, facilitator).await;
+    let anchor = chrono::DateTime::from_timestamp_millis(now())
+        .expect("now")
+        .date_naive()
+        + chrono::Days::new(40);
+    let program_id = new_program(&store, anchor, admin).await;
+    let cohort = new_cohort(&store, program_id, anchor, facilitator).await;
+    store
+        .enrol(cohort, &people, Some(facilitator), now())
+        .await
+        .expect("enrol");
+    let before = peak_mib();
+
+    let path = format!("/cohorts/{cohort}/partners/preview");
+    let mut times = Vec::new();
+    let mut pairs = 0;
+    for i in 0..WARM_UP + 2 {
+        let (took, st, preview) = call(&app, "POST", &path, &auth, None).await;
+        assert_eq!(st, StatusCode::OK, "partners preview: {preview}");
+        pairs = preview["pairs"].as_array().expect("pairs").len();
+        if i >= WARM_UP {
+            times.push(took);
+        }
+    }
+    table.samples(
+        backend,
+        "POST /cohorts/{id}/partners/preview (2,000)",
+        times,
+        format!("{pairs} pairs; peak memory {:.0} MiB (before: {before:.0})", peak_mib()),
+    );
+
+    let channel = store
+        .cohort(cohort)
+        .await
+        .expect("cohort")
+        .expect("exists")
+        .space_id;
+    let (_, st, circle) = call(
+        &app,
+        "POST",
+        &format!("/spaces/{channel}/coffee/start"),
+        &auth,
+        Some(&json!({"cadence": "weekly"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "start: {circle}");
+    for &p in &people {
+        store.join_coffee(channel, p, now()).await.expect("join");
+    }
+    let mut times = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut repeats = 0;
+    for round in 1..=3 {
+        let (took, st, v) = call(
+            &app,
+            "POST",
+            &format!("/spaces/{channel}/coffee/run"),
+            &auth,
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "round {round}: {v}");
+        let groups = v["latest"]["pairs"].as_array().expect("pairs");
+        let placed: usize = groups
+            .iter()
+            .map(|g| g["members"].as_array().expect("members").len())
+            .sum();
+        assert_eq!(placed, LARGE, "everyone is paired in round {round}");
+        for g in groups {
+            let mut ids: Vec<i64> = g["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .map(|m| m["person_id"].as_i64().expect("id"))
+                .collect();
+            ids.sort_unstable();
+            for (x, a) in ids.iter().enumerate() {
+                for b in &ids[x + 1..] {
+                    repeats += usize::from(!seen.insert((*a, *b)));
+                }
+            }
+        }
+        times.push(took);
+    }
+    table.samples(
+        backend,
+        "POST /spaces/{id}/coffee/run (2,000), rounds 1-3",
+        times,
+        format!(
+            "{repeats} repeated pairs; peak memory {:.0} MiB",
+            peak_mib()
+        ),
+    );
+    // One person leaves: the seating changes, the circle method's round would repeat pairs,
+    // and the exact matching forms the round.
+    store.leave_coffee(channel, people[0]).await.expect("leave");
+    let (took, st, v) = call(
+        &app,
+        "POST",
+        &format!("/spaces/{channel}/coffee/run"),
+        &auth,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "round 4: {v}");
+    let mut again = 0;
+    for g in v["latest"]["pairs"].as_array().expect("pairs") {
+        let mut ids: Vec<i64> = g["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| m["person_id"].as_i64().expect("id"))
+            .collect();
+        ids.sort_unstable();
+        again += usize::from(seen.contains(&(ids[0], ids[1])));
+    }
+    table.samples(
+        backend,
+        "  round 4 after one left (1,999; the matching)",
+        vec![took],
+        format!("{again} repeated pairs; peak memory {:.0} MiB", peak_mib()),
+    );
+    db.remove(store).await;
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -577,6 +757,7 @@ fn main() {
         let mut table = Table::default();
         for backend in ["sqlite", "postgres"] {
             run(backend, &mut table).await;
+            run_large(backend, &mut table).await;
         }
         table.print();
     });
