@@ -649,7 +649,10 @@ async fn run_large(backend: &str, table: &mut Table) {
         backend,
         "POST /cohorts/{id}/partners/preview (2,000)",
         times,
-        format!("{pairs} pairs; peak memory {:.0} MiB (before: {before:.0})", peak_mib()),
+        format!(
+            "{pairs} pairs; peak memory {:.0} MiB (before: {before:.0})",
+            peak_mib()
+        ),
     );
 
     let channel = store

@@ -178,7 +178,8 @@ pub fn groups(args: GroupsArgs) -> anyhow::Result<()> {
     let grouping = groups::form(&prepared, &mut rng, &mut |done| {
         done >= limit || Instant::now() >= deadline
     })?;
-    write_roster(args.common.out.as_deref(), &pool, &grouping.roster(today))?;
+    let rows = peerlab_core::grouping::adjust::explained_roster(&prepared, &grouping, today);
+    write_roster(args.common.out.as_deref(), &pool, &rows)?;
     eprint!("{}", grouping.report);
     eprintln!("searched for {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

@@ -175,6 +175,26 @@ pub(crate) fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The grouping's roster for `today` with every member's reasons filled in (the CLI's
+/// `reasons` column).
+pub fn explained_roster(
+    prepared: &Prepared,
+    grouping: &Grouping,
+    today: chrono::NaiveDate,
+) -> Vec<super::RosterRow> {
+    let stories = describe(prepared, grouping);
+    let mut rows = grouping.roster(today);
+    for row in &mut rows {
+        if let Some(m) = stories
+            .get(row.group - 1)
+            .and_then(|g| g.members.iter().find(|m| m.person == row.member))
+        {
+            row.reasons = m.reasons.clone();
+        }
+    }
+    rows
+}
+
 /// The words for a grouping: a sentence per group and reasons per member.
 pub fn describe(prepared: &Prepared, grouping: &Grouping) -> Vec<GroupStory> {
     let pool = prepared.pool;

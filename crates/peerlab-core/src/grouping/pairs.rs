@@ -451,9 +451,11 @@ pub fn coffee_round(
     let turn = round % distinct_rounds(n);
     let circle = &round_robin(n, turn + 1)[turn];
     let allowed = circle.iter().all(|g| {
-        g.iter()
-            .enumerate()
-            .all(|(x, &a)| g[x + 1..].iter().all(|&b| !hard.contains(&(a.min(b), a.max(b)))))
+        g.iter().enumerate().all(|(x, &a)| {
+            g[x + 1..]
+                .iter()
+                .all(|&b| !hard.contains(&(a.min(b), a.max(b))))
+        })
     });
     let seated = || -> Vec<Pair> {
         circle

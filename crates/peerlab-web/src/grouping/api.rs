@@ -215,7 +215,9 @@ pub async fn groups_handler(
     if !(seconds > 0.0 && seconds <= MAX_SECONDS) {
         return Err(invalid(format!("seconds must be above 0 and at most {MAX_SECONDS}")).into());
     }
-    let (pool, history, today) = load(&state, &body.people, &body.history, body.date.as_deref())?;
+    let (pool, mut history, today) =
+        load(&state, &body.people, &body.history, body.date.as_deref())?;
+    history.extend(stored_history(&state, &pool, |_| true).await?);
     let pairs_of = |list: &[(String, String)], what: &str| -> Result<Vec<(usize, usize)>, Error> {
         let header = vec!["a".to_string(), "b".to_string()];
         let rows = list
@@ -243,20 +245,27 @@ pub async fn groups_handler(
         let grouping = groups::form(&prepared, &mut rng, &mut |done| {
             done >= limit || std::time::Instant::now() >= deadline
         })?;
+        let stories = peerlab_core::grouping::adjust::describe(&prepared, &grouping);
         let groups: Vec<Value> = grouping
             .groups
             .iter()
+            .zip(&stories)
             .enumerate()
-            .map(|(g, members)| {
+            .map(|(g, (members, story))| {
                 let members: Vec<Value> = members
                     .iter()
                     .map(|&i| {
                         let mut m = person(&pool, i);
                         m["role"] = json!(grouping.roles[i]);
+                        m["reasons"] = json!(story
+                            .members
+                            .iter()
+                            .find(|s| s.person == i)
+                            .map_or("", |s| s.reasons.as_str()));
                         m
                     })
                     .collect();
-                json!({ "group": g + 1, "members": members })
+                json!({ "group": g + 1, "summary": story.summary, "members": members })
             })
             .collect();
         Ok::<_, groups::GroupsError>(json!({
@@ -269,13 +278,38 @@ pub async fn groups_handler(
     outcome.map(Json).map_err(|e| invalid(e.to_string()).into())
 }
 
+/// The groupings stored in this instance's database of the people of `pool` who are in its
+/// directory (matched by e-mail), whose kind `keep` accepts: the product's history joins
+/// whatever history the request brings.
+async fn stored_history(
+    state: &AppState,
+    pool: &Pool,
+    keep: impl Fn(&str) -> bool,
+) -> Result<History, Error> {
+    let mut ids = Vec::with_capacity(pool.len());
+    for p in pool.people() {
+        let id = state.store.person_by_email(&p.email).await?.map(|p| p.id);
+        // Nobody has id 0: a person outside the directory has no stored meetings.
+        ids.push(id.unwrap_or(peerlab_store::PersonId::new(0)));
+    }
+    super::ops::history_of(state, &ids, keep).await
+}
+
 pub async fn pairs_handler(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<PairsBody>,
 ) -> ApiResult<Json<Value>> {
     user.require_facilitator()?;
-    let (pool, history, today) = load(&state, &body.people, &body.history, body.date.as_deref())?;
+    let (pool, mut history, today) =
+        load(&state, &body.people, &body.history, body.date.as_deref())?;
+    // Earlier partners forbid partners, earlier coffee pairs coffee pairs (as in the product).
+    let kind = if body.rounds.is_some() {
+        "coffee"
+    } else {
+        "partners"
+    };
+    history.extend(stored_history(&state, &pool, |k| k == kind).await?);
     let date = today.format("%Y-%m-%d").to_string();
     let seed = body.seed;
     let rounds = body.rounds;

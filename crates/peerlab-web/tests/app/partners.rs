@@ -109,6 +109,41 @@ async fn a_facilitator_matches_partners_and_each_person_sees_their_own(b: Backen
     assert_eq!(pairs_of(&stored, "groups"), pairs);
     let (st, body) = nia.post(&path, json!({"roster": roster})).await;
     check((st, &body), StatusCode::CONFLICT, "conflict");
+    // `/api/v1/pairs` given the same people reads their partners from the database and
+    // pairs nobody with their partner again.
+    let people: Vec<Value> = TWELVE
+        .iter()
+        .map(|e| json!({"name": e, "email": e}))
+        .collect();
+    let (st, again) = ada.post("/pairs", json!({"people": people})).await;
+    assert_eq!(st, StatusCode::OK, "{again}");
+    let emails_of = |p: &Value| -> HashSet<String> {
+        p["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| m["email"].as_str().expect("email").to_string())
+            .collect()
+    };
+    let stored_emails: Vec<HashSet<String>> = stored["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(emails_of)
+        .collect();
+    let fresh: Vec<HashSet<String>> = again["pairs"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .map(emails_of)
+        .collect();
+    assert_eq!(fresh.len(), 6, "{again}");
+    for pair in &fresh {
+        assert!(
+            !stored_emails.iter().any(|s| pair.is_subset(s)),
+            "{pair:?} were partners already"
+        );
+    }
     // Each of the twelve "was paired in" the cohort's partners, once.
     let lrs = crate::lrs::credential(&app, "analytics", "all/read").await;
     let (_, page) = lrs

@@ -584,6 +584,8 @@ fn groups_writes_a_roster_and_a_report_and_reads_it_back_as_history() {
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = roster(&o.stdout);
     assert_eq!(rows.len(), 12, "everyone once");
+    // Every member's row says why they are in their group.
+    assert!(rows.iter().all(|r| !r[5].is_empty()), "{rows:?}");
     let groups = together(&rows);
     assert_eq!(groups.len(), 3, "12 people in groups of at most 4");
     for members in groups.values() {
