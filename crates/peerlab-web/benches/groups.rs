@@ -348,11 +348,23 @@ fn placements(grouping: &Value) -> HashMap<i64, usize> {
 
 // ---- The run -------------------------------------------------------------------------------
 
-async fn run(backend: &str, table: &mut Table) {
-    let Some(db) = fresh(backend, "groups").await else {
-        println!("{backend}: not measured (set PEERLAB_BENCH_PG to a PostgreSQL admin URL)");
-        return;
-    };
+/// A database with a demo company of `size` people (and a few more), an admin and a
+/// facilitator who manage nobody, and a Manager Lab cohort of `size` facilitated by the
+/// latter; `None` when the backend is not measured.
+struct Built {
+    db: Db,
+    store: Store,
+    state: AppState,
+    app: axum::Router,
+    people: Vec<PersonId>,
+    admin: PersonId,
+    /// The facilitator's API authorisation header.
+    auth: String,
+    cohort: CohortId,
+}
+
+async fn build(backend: &str, tag: &str, size: usize, seed: u64) -> Option<Built> {
+    let db = fresh(backend, tag).await?;
     let store = Store::open(&db.location, Create::IfMissing)
         .await
         .expect("open");
@@ -365,18 +377,8 @@ async fn run(backend: &str, table: &mut Table) {
         },
     );
     let app = peerlab_web::router(state.clone());
-
-    // People: a company with its management chains, and an admin and a facilitator outside
-    // them, who manage nobody.
-    let building = Instant::now();
-    let demo = company(
-        &mut rand::rngs::StdRng::seed_from_u64(2026),
-        COHORT_SIZE + 20,
-    );
-    assert!(
-        demo.people.len() >= COHORT_SIZE,
-        "the company is large enough"
-    );
+    let demo = company(&mut rand::rngs::StdRng::seed_from_u64(seed), size + 20);
+    assert!(demo.people.len() >= size, "the company is large enough");
     let emails: Vec<Email> = demo.people.iter().map(|p| p.email.clone()).collect();
     let plan = ImportPlan {
         people: demo.people,
@@ -385,28 +387,55 @@ async fn run(backend: &str, table: &mut Table) {
         .apply_import(&plan, now(), &|_| {})
         .await
         .expect("import");
-    let mut people = Vec::with_capacity(COHORT_SIZE);
-    for email in emails.iter().take(COHORT_SIZE) {
+    let mut people = Vec::with_capacity(size);
+    for email in emails.iter().take(size) {
         let p = store.person_by_email(email).await.expect("person");
         people.push(p.expect("imported").id);
     }
     let admin = lone_person(&store, "bench-admin@bench.example", Role::Admin).await;
     let facilitator =
         lone_person(&store, "bench-facilitator@bench.example", Role::Facilitator).await;
-    let (_, admin_user) = token(&store, admin).await;
     let (auth, _) = token(&store, facilitator).await;
-
-    let today = chrono::DateTime::from_timestamp_millis(now())
+    let anchor = chrono::DateTime::from_timestamp_millis(now())
         .expect("now")
-        .date_naive();
-    let anchor = today + chrono::Days::new(40);
+        .date_naive()
+        + chrono::Days::new(40);
     let program_id = new_program(&store, anchor, admin).await;
     let cohort = new_cohort(&store, program_id, anchor, facilitator).await;
     let report = store
         .enrol(cohort, &people, Some(facilitator), now())
         .await
         .expect("enrol");
-    assert_eq!(report.enrolled.len(), COHORT_SIZE, "everyone is enrolled");
+    assert_eq!(report.enrolled.len(), size, "everyone is enrolled");
+    Some(Built {
+        db,
+        store,
+        state,
+        app,
+        people,
+        admin,
+        auth,
+        cohort,
+    })
+}
+
+async fn run(backend: &str, table: &mut Table) {
+    let building = Instant::now();
+    let Some(Built {
+        db,
+        store,
+        state,
+        app,
+        people,
+        admin,
+        auth,
+        cohort,
+    }) = build(backend, "groups", COHORT_SIZE, 2026).await
+    else {
+        println!("{backend}: not measured (set PEERLAB_BENCH_PG to a PostgreSQL admin URL)");
+        return;
+    };
+    let (_, admin_user) = token(&store, admin).await;
 
     // Two more sessions on the days after the template's last, through the cohort page's
     // operation: six in all, in order.
@@ -589,49 +618,18 @@ fn peak_mib() -> f64 {
 /// with everyone opted in, each formed through `POST /spaces/{id}/coffee/run` (the pairing,
 /// and the writes: 2,000 members, their notifications and statements).
 async fn run_large(backend: &str, table: &mut Table) {
-    let Some(db) = fresh(backend, "coffee").await else {
+    let Some(Built {
+        db,
+        store,
+        app,
+        people,
+        auth,
+        cohort,
+        ..
+    }) = build(backend, "coffee", LARGE, 2027).await
+    else {
         return;
     };
-    let store = Store::open(&db.location, Create::IfMissing)
-        .await
-        .expect("open");
-    let state = AppState::new(
-        store.clone(),
-        Clock::System,
-        WebConfig {
-            public_url: PUBLIC_URL.into(),
-            mail: None,
-        },
-    );
-    let app = peerlab_web::router(state.clone());
-    let demo = company(&mut rand::rngs::StdRng::seed_from_u64(2027), LARGE + 40);
-    let emails: Vec<Email> = demo.people.iter().map(|p| p.email.clone()).collect();
-    let plan = ImportPlan {
-        people: demo.people,
-    };
-    store
-        .apply_import(&plan, now(), &|_| {})
-        .await
-        .expect("import");
-    let mut people = Vec::with_capacity(LARGE);
-    for email in emails.iter().take(LARGE) {
-        let p = store.person_by_email(email).await.expect("person");
-        people.push(p.expect("imported").id);
-    }
-    let admin = lone_person(&store, "bench-admin@bench.example", Role::Admin).await;
-    let facilitator =
-        lone_person(&store, "bench-facilitator@bench.example", Role::Facilitator).await;
-    let (auth, _) = token(&store, facilitator).await;
-    let anchor = chrono::DateTime::from_timestamp_millis(now())
-        .expect("now")
-        .date_naive()
-        + chrono::Days::new(40);
-    let program_id = new_program(&store, anchor, admin).await;
-    let cohort = new_cohort(&store, program_id, anchor, facilitator).await;
-    store
-        .enrol(cohort, &people, Some(facilitator), now())
-        .await
-        .expect("enrol");
     let before = peak_mib();
 
     let path = format!("/cohorts/{cohort}/partners/preview");

@@ -292,7 +292,7 @@ async fn stored_history(
         // Nobody has id 0: a person outside the directory has no stored meetings.
         ids.push(id.unwrap_or(peerlab_store::PersonId::new(0)));
     }
-    super::ops::history_of(state, &ids, keep).await
+    super::ops::history_of(state, &ids, |r| keep(&r.kind)).await
 }
 
 pub async fn pairs_handler(
@@ -309,7 +309,7 @@ pub async fn pairs_handler(
     } else {
         "partners"
     };
-    history.extend(stored_history(&state, &pool, |k| k == kind).await?);
+    history.extend(stored_history(&state, &pool, |k: &str| k == kind).await?);
     let date = today.format("%Y-%m-%d").to_string();
     let seed = body.seed;
     let rounds = body.rounds;

@@ -19,13 +19,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use peerlab_core::grouping::pairs;
-use peerlab_core::grouping::{History, Meeting, Pool};
+use peerlab_core::grouping::{History, Pool};
 use peerlab_store::{
     Circle, CoffeeMember, Formed, Job, NewCoffeeRound, PersonId, RoundSummary, SpaceId,
     StoredGrouping, COFFEE_ASK, COFFEE_ROUND, MET_ANSWERS,
 };
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use super::ops::search;
 use crate::error::{Error, Failure, Kind};
@@ -86,12 +86,8 @@ pub async fn view(state: &AppState, user: &User, space_id: SpaceId) -> Result<Co
     let me = members.iter().find(|m| m.person_id == user.id()).cloned();
     let rounds = state.store.coffee_rounds(space_id).await?;
     let mut latest = None;
-    if let Some(r) = rounds.iter().find(|r| r.grouping_id.is_some()) {
-        if let Some(mut g) = state
-            .store
-            .grouping_of(r.grouping_id.unwrap_or_default())
-            .await?
-        {
+    if let Some((r, id)) = rounds.iter().find_map(|r| Some((r, r.grouping_id?))) {
+        if let Some(mut g) = state.store.grouping_of(id).await? {
             if !ctx.access.facilitate {
                 g.groups
                     .retain(|grp| grp.members.iter().any(|m| m.person_id == user.id()));
@@ -278,8 +274,7 @@ pub async fn run_now(state: &AppState, user: &User, space_id: SpaceId) -> Result
             ),
         ));
     }
-    let said = form_round(state, space_ref(&ctx), &circle, state.now()).await?;
-    Ok(said)
+    form_round(state, space_ref(&ctx), &circle, people, state.now()).await
 }
 
 // The order people sit in for the circle method: stable for the space, and unrelated to ids.
@@ -291,16 +286,16 @@ fn seat(space: SpaceId, person: PersonId) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Forms the circle's next round starting at `starts_at`, from who takes part now.
+/// Forms the circle's next round starting at `starts_at`, from `ids`, who take part in it.
 async fn form_round(
     state: &AppState,
     space: SpaceRef,
     circle: &Circle,
+    mut ids: Vec<PersonId>,
     starts_at: i64,
 ) -> Result<String, Error> {
     let space_id = circle.space_id;
     let round = circle.next_round;
-    let mut ids = state.store.coffee_participants(space_id, round).await?;
     ids.sort_by_key(|&p| (seat(space_id, p), p));
     let day = DateTime::<Utc>::from_timestamp_millis(starts_at)
         .ok_or_else(|| Error::internal("the clock is out of range"))?
@@ -376,25 +371,13 @@ async fn circle_history(
     space_id: SpaceId,
     ids: &[PersonId],
 ) -> Result<History, Error> {
-    let index: HashMap<PersonId, usize> = ids.iter().enumerate().map(|(i, &p)| (p, i)).collect();
-    let mut meetings = Vec::new();
-    for g in state.store.coffee_groupings(space_id).await? {
-        let Some(stored) = state.store.grouping_of(g).await? else {
-            continue;
-        };
-        let date = NaiveDate::parse_from_str(&stored.on_date, "%Y-%m-%d").ok();
-        for group in stored.groups {
-            let members: Vec<(usize, String)> = group
-                .members
-                .iter()
-                .filter_map(|m| index.get(&m.person_id).map(|&i| (i, String::new())))
-                .collect();
-            if members.len() >= 2 {
-                meetings.push(Meeting { date, members });
-            }
-        }
-    }
-    Ok(History { meetings })
+    let rounds: HashSet<i64> = state
+        .store
+        .coffee_groupings(space_id)
+        .await?
+        .into_iter()
+        .collect();
+    super::ops::history_of(state, ids, |r| rounds.contains(&r.grouping_id)).await
 }
 
 fn space_ref(ctx: &Ctx) -> SpaceRef {
@@ -546,7 +529,11 @@ pub(crate) async fn handle(state: &AppState, job: &Job) -> Option<Result<Option<
             visibility: space.visibility,
         };
         let starts_at = circle.next_round_at.min(state.now());
-        form_round(state, space, &circle, starts_at).await
+        let people = state
+            .store
+            .coffee_participants(p.space, circle.next_round)
+            .await?;
+        form_round(state, space, &circle, people, starts_at).await
     }
     .await;
     Some(

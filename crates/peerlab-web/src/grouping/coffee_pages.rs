@@ -11,7 +11,7 @@ use peerlab_store::SpaceId;
 use serde::Deserialize;
 
 use super::coffee::{self, CoffeeView, StartForm, MAX_STARTER_CHARS};
-use super::pages::{shown, with_status, Notice};
+use super::pages::{shown, with_status, DoneQuery, Empty, Notice};
 use crate::kit::page::{render, see_other, Nav, PageError, PageResult};
 use crate::kit::session::{CsrfForm, User};
 use crate::AppState;
@@ -65,12 +65,6 @@ async fn show(state: &AppState, user: &User, id: SpaceId, notice: Notice) -> Pag
     Ok(with_status(render(&page), s))
 }
 
-#[derive(Deserialize, Default)]
-struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
 async fn page(
     State(state): State<AppState>,
     user: User,
@@ -111,9 +105,6 @@ async fn start(
         Err(e) => Err(PageError::new(Some(f.user), e)),
     }
 }
-
-#[derive(Deserialize)]
-struct Empty {}
 
 async fn stop(
     State(state): State<AppState>,

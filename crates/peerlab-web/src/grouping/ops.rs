@@ -23,7 +23,7 @@ use peerlab_core::program::EnrolState;
 use peerlab_core::space::{self, Title};
 use peerlab_core::Email;
 use peerlab_store::{
-    Blocked, MyGrouping, NewGroup, NewGroups, PersonId, SessionId, StoredGrouping,
+    Blocked, MeetingRow, MyGrouping, NewGroup, NewGroups, PersonId, SessionId, StoredGrouping,
 };
 use rand::SeedableRng;
 use serde::Deserialize;
@@ -181,19 +181,19 @@ pub async fn roster(state: &AppState, user: &User, id: SessionId) -> Result<Rost
     })
 }
 
-/// Every earlier grouping of these people, of every program, whose kind `keep` accepts, as
-/// meetings of the pool (`ids` in pool order).
+/// Every earlier grouping of these people, of every program, whose rows `keep` accepts (by
+/// kind, or by grouping), as meetings of the pool (`ids` in pool order).
 pub(super) async fn history_of(
     state: &AppState,
     ids: &[PersonId],
-    keep: impl Fn(&str) -> bool,
+    keep: impl Fn(&MeetingRow) -> bool,
 ) -> Result<History, Error> {
     let index: HashMap<PersonId, usize> = ids.iter().enumerate().map(|(i, &p)| (p, i)).collect();
     let rows = state.store.meetings(ids).await?;
     let mut meetings: Vec<Meeting> = Vec::new();
     let mut at: HashMap<(i64, i64), usize> = HashMap::new();
     for r in rows {
-        let Some(&i) = index.get(&r.person_id).filter(|_| keep(&r.kind)) else {
+        let Some(&i) = index.get(&r.person_id).filter(|_| keep(&r)) else {
             continue;
         };
         let k = *at.entry((r.grouping_id, r.group_no)).or_insert_with(|| {

@@ -66,9 +66,9 @@ pub(super) fn with_status(mut r: Response, s: Option<StatusCode>) -> Response {
 }
 
 #[derive(Deserialize, Default)]
-struct DoneQuery {
+pub(super) struct DoneQuery {
     #[serde(default)]
-    done: String,
+    pub(super) done: String,
 }
 
 /// One member's line in a preview.
@@ -402,7 +402,7 @@ async fn block(State(state): State<AppState>, f: CsrfForm<BlockForm>) -> PageRes
 }
 
 #[derive(Deserialize)]
-struct Empty {}
+pub(super) struct Empty {}
 
 async fn unblock(
     State(state): State<AppState>,

@@ -78,7 +78,7 @@ pub async fn preview(
         ));
     }
     let pool = Pool::from_people(facts).map_err(Error::internal)?;
-    let history = history_of(state, &ids, |kind| kind == "partners").await?;
+    let history = history_of(state, &ids, |r| r.kind == "partners").await?;
     let today = chrono::DateTime::from_timestamp_millis(state.now())
         .ok_or_else(|| Error::internal("the clock is out of range"))?
         .date_naive();
